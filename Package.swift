@@ -1,0 +1,101 @@
+// swift-tools-version: 6.2
+//
+// telemetryd — IoT telemetry ingestion daemon.
+//
+// Layering (each layer depends only on the ones above it):
+//   TelemetryCore       pure: decoding, ring, windows, rollup format. No I/O, no C imports.
+//   TelemetryStorage    files: rollup/dead-letter sinks, status, reading rollup files back.
+//   TelemetryDaemon     configuration, capture replay, the ingest pipeline that ties them together.
+//   TelemetryInspect    what `telemetryctl` shows: queries, series, charts, status.
+//   TelemetrySimulator  a deterministic simulated fleet of Vietnamese sensor sites.
+// Executables (`telemetryd`, `telemetryctl`, `telemetry-sim`) only parse arguments and call in.
+
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "telemetryd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "telemetryd", targets: ["telemetryd"]),
+        .executable(name: "telemetryctl", targets: ["telemetryctl"]),
+        .executable(name: "telemetry-sim", targets: ["telemetry-sim"]),
+        .library(name: "TelemetryCore", targets: ["TelemetryCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
+        .package(
+            url: "https://github.com/apple/swift-configuration", from: "1.4.0",
+            traits: [.defaults, "YAML"]),
+    ],
+    targets: [
+        .target(
+            name: "TelemetryCore",
+            dependencies: [.product(name: "Atomics", package: "swift-atomics")],
+            swiftSettings: strictSettings),
+        .target(
+            name: "TelemetryStorage",
+            dependencies: ["TelemetryCore"],
+            swiftSettings: strictSettings),
+        .target(
+            name: "TelemetryDaemon",
+            dependencies: [
+                "TelemetryCore", "TelemetryStorage",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings),
+        .target(
+            name: "TelemetryInspect",
+            dependencies: ["TelemetryCore", "TelemetryStorage"],
+            swiftSettings: strictSettings),
+        .target(
+            name: "TelemetrySimulator",
+            path: "simulator/Sources/TelemetrySimulator",
+            swiftSettings: strictSettings),
+        .executableTarget(
+            name: "telemetryd",
+            dependencies: [
+                "TelemetryDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings),
+        .executableTarget(
+            name: "telemetryctl",
+            dependencies: [
+                "TelemetryInspect",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings),
+        .executableTarget(
+            name: "telemetry-sim",
+            dependencies: [
+                "TelemetrySimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "simulator/Sources/telemetry-sim",
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "TelemetryCoreTests", dependencies: ["TelemetryCore"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "TelemetryStorageTests", dependencies: ["TelemetryStorage"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "TelemetryDaemonTests",
+            dependencies: ["TelemetryDaemon", "TelemetrySimulator", "TelemetryInspect"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "TelemetryInspectTests", dependencies: ["TelemetryInspect"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "TelemetrySimulatorTests", dependencies: ["TelemetrySimulator"],
+            swiftSettings: strictSettings),
+    ]
+)
