@@ -1,0 +1,169 @@
+/// A scanner for InfluxDB line protocol payloads, straight from bytes.
+///
+/// Each non-empty line is `measurement[,tag=value…] field=value[,field=value…] [timestamp]`.
+/// Float (`1.5`), integer (`5i`) and unsigned (`5u`) fields are metrics named
+/// `measurement.field`; string and boolean fields are skipped. The optional timestamp is in
+/// nanoseconds. Tags named `site` and `device` are reported so a topic template without
+/// them can take them from the line. Backslash escapes in names and tag values are honoured.
+///
+/// Threading: owned by one ingest thread (reusable scratch buffers); not `Sendable`.
+public struct InfluxLineScanner {
+    /// Receives each line's metrics.
+    public protocol Sink {
+        /// Called for each metric with the line's site/device tags (empty when absent) and
+        /// its timestamp in ms (nil when absent). Return `nil` to continue, or a reason to stop.
+        mutating func influxMetric(
+            site: UnsafeRawBufferPointer, device: UnsafeRawBufferPointer,
+            name: UnsafeRawBufferPointer, value: Double, timestampMs: Int64?
+        ) -> RejectReason?
+    }
+
+    private var name: [UInt8] = []
+    private var site: [UInt8] = []
+    private var device: [UInt8] = []
+    private var scratch: [UInt8] = []
+
+    public init() {
+        name.reserveCapacity(128)
+        scratch.reserveCapacity(128)
+    }
+
+    /// Scans every line of `payload`; returns the first reason to reject, or nil.
+    public mutating func scan<S: Sink>(_ payload: UnsafeRawBufferPointer, into sink: inout S) -> RejectReason? {
+        var lineStart = 0
+        let n = payload.count
+        while lineStart < n {
+            var lineEnd = lineStart
+            while lineEnd < n, payload[lineEnd] != 0x0A { lineEnd += 1 }
+            var line = UnsafeRawBufferPointer(rebasing: payload[lineStart..<lineEnd])
+            if let last = line.last, last == 0x0D { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
+            if !Self.isBlankOrComment(line), let reason = scanLine(line, into: &sink) { return reason }
+            lineStart = lineEnd + 1
+        }
+        return nil
+    }
+
+    private static func isBlankOrComment(_ line: UnsafeRawBufferPointer) -> Bool {
+        for b in line {
+            if b == 0x20 || b == 0x09 { continue }
+            return b == 0x23
+        }
+        return true
+    }
+
+    /// Reads an escaped token into `out` up to one of the stop bytes; returns the stop index.
+    private static func readToken(
+        _ line: UnsafeRawBufferPointer, from start: Int, into out: inout [UInt8], stops: (UInt8, UInt8, UInt8)
+    ) -> Int {
+        out.removeAll(keepingCapacity: true)
+        var i = start
+        while i < line.count {
+            let b = line[i]
+            if b == 0x5C, i + 1 < line.count { out.append(line[i + 1]); i += 2; continue }
+            if b == stops.0 || b == stops.1 || b == stops.2 { return i }
+            out.append(b)
+            i += 1
+        }
+        return i
+    }
+
+    private mutating func scanLine<S: Sink>(_ line: UnsafeRawBufferPointer, into sink: inout S) -> RejectReason? {
+        var i = Self.readToken(line, from: 0, into: &name, stops: (0x2C, 0x20, 0x20))
+        guard !name.isEmpty, i < line.count else { return .badLineProtocol }
+        site.removeAll(keepingCapacity: true)
+        device.removeAll(keepingCapacity: true)
+        while i < line.count, line[i] == 0x2C {
+            i = Self.readToken(line, from: i + 1, into: &scratch, stops: (0x3D, 0x20, 0x2C))
+            guard i < line.count, line[i] == 0x3D, !scratch.isEmpty else { return .badLineProtocol }
+            let isSite = scratch == Self.siteKey, isDevice = scratch == Self.deviceKey
+            i = Self.readToken(line, from: i + 1, into: &scratch, stops: (0x2C, 0x20, 0x20))
+            guard !scratch.isEmpty else { return .badLineProtocol }
+            if isSite { site = scratch } else if isDevice { device = scratch }
+        }
+        guard i < line.count, line[i] == 0x20 else { return .badLineProtocol }
+        i += 1
+        // Fields: remember where they are, find the timestamp, then report.
+        let fieldsStart = i
+        var inString = false
+        var fieldsEnd = i
+        while fieldsEnd < line.count {
+            let b = line[fieldsEnd]
+            if b == 0x5C { fieldsEnd += 2; continue }
+            if b == 0x22 { inString.toggle() }
+            if b == 0x20, !inString { break }
+            fieldsEnd += 1
+        }
+        fieldsEnd = min(fieldsEnd, line.count)
+        var timestampMs: Int64? = nil
+        if fieldsEnd < line.count {
+            var t = fieldsEnd + 1
+            while t < line.count, line[t] == 0x20 { t += 1 }
+            if t < line.count {
+                let text = UnsafeRawBufferPointer(rebasing: line[t...])
+                var j = 0
+                guard case .number(_, let integer?) = NumberScanner.scanJSON(text, at: &j), j == text.count
+                else { return .badTimestamp }
+                timestampMs = integer >= 0 ? integer / 1_000_000 : (integer - 999_999) / 1_000_000
+            }
+        }
+        var f = fieldsStart
+        var metrics = 0
+        let baseCount = name.count
+        while f < fieldsEnd {
+            name.removeSubrange(baseCount...)
+            name.append(0x2E)
+            f = Self.readToken(line, from: f, into: &scratch, stops: (0x3D, 0x2C, 0x20))
+            guard f < fieldsEnd, line[f] == 0x3D, !scratch.isEmpty else { return .badLineProtocol }
+            name.append(contentsOf: scratch)
+            f += 1
+            guard f < fieldsEnd else { return .badLineProtocol }
+            if line[f] == 0x22 {
+                f += 1
+                while f < fieldsEnd, line[f] != 0x22 { f += line[f] == 0x5C ? 2 : 1 }
+                guard f < fieldsEnd else { return .badLineProtocol }
+                f += 1
+            } else {
+                var end = f
+                while end < fieldsEnd, line[end] != 0x2C { end += 1 }
+                var text = UnsafeRawBufferPointer(rebasing: line[f..<end])
+                f = end
+                switch text.first {
+                case 0x74, 0x54, 0x66, 0x46:  // t, T, f, F: booleans
+                    guard Self.isBoolean(text) else { return .badLineProtocol }
+                default:
+                    if let last = text.last, last == 0x69 || last == 0x75 {
+                        text = UnsafeRawBufferPointer(rebasing: text.dropLast())
+                    }
+                    var j = 0
+                    let r = NumberScanner.scanJSON(text, at: &j)
+                    switch r {
+                    case .malformed: return .badNumber
+                    case .nonFinite: return .nonFinite
+                    case .number(let v, _):
+                        guard j == text.count else { return .badNumber }
+                        let reason = name.withUnsafeBytes { nm in
+                            site.withUnsafeBytes { st in
+                                device.withUnsafeBytes { dv in
+                                    sink.influxMetric(site: st, device: dv, name: nm, value: v, timestampMs: timestampMs)
+                                }
+                            }
+                        }
+                        if let reason { return reason }
+                        metrics += 1
+                    }
+                }
+            }
+            if f < fieldsEnd, line[f] == 0x2C { f += 1; guard f < fieldsEnd else { return .badLineProtocol } }
+        }
+        name.removeSubrange(baseCount...)
+        return nil
+    }
+
+    private static let siteKey: [UInt8] = Array("site".utf8)
+    private static let deviceKey: [UInt8] = Array("device".utf8)
+
+    private static func isBoolean(_ text: UnsafeRawBufferPointer) -> Bool {
+        let s = String(decoding: text, as: UTF8.self)
+        return ["t", "T", "true", "True", "TRUE", "f", "F", "false", "False", "FALSE"].contains(s)
+    }
+}

@@ -1,0 +1,295 @@
+/// Receives the metrics a payload scanner finds, in payload order.
+///
+/// `name` is only valid during the call (it points into the scanner's scratch buffer).
+public protocol MetricSink {
+    /// Called once per metric; return `false` to stop scanning (the sink has failed).
+    mutating func metric(name: UnsafeRawBufferPointer, value: Double) -> Bool
+}
+
+/// A single-pass scanner of JSON telemetry payloads straight from bytes.
+///
+/// It accepts one JSON object, flat or nested. Numeric fields are metrics whose names are
+/// the keys on the path joined with `.` (`{"power":{"active":1.5}}` gives `power.active`);
+/// a top-level `ts` (epoch milliseconds as a number, or RFC 3339 text) and `seq` (a
+/// non-negative integer) are read as the event time and sequence number instead; strings,
+/// booleans, null and arrays are skipped (arrays are still checked for well-formedness).
+/// The payload must already be known to be valid UTF-8.
+///
+/// Threading: owned by one ingest thread (it keeps a reusable key buffer); not `Sendable`.
+public struct JSONPayloadScanner {
+    /// What the scan found besides the metrics.
+    public struct Header: Equatable, Sendable {
+        public var timestampMs: Int64?
+        public var seq: Int64?
+    }
+
+    /// Deepest nesting accepted; deeper payloads are `bad_json`.
+    public static let maxDepth = 32
+
+    private var path: [UInt8] = []
+
+    public init() { path.reserveCapacity(256) }
+
+    /// Scans `payload`, handing each metric to `sink`.
+    ///
+    /// Returns the header, or the reason the payload is rejected. On rejection the sink may
+    /// already have received some metrics; the caller discards them.
+    public mutating func scan<S: MetricSink>(
+        _ payload: UnsafeRawBufferPointer, into sink: inout S
+    ) -> Result<Header, RejectReason> {
+        var cursor = Cursor(bytes: payload)
+        var header = Header()
+        path.removeAll(keepingCapacity: true)
+        cursor.skipSpace()
+        guard cursor.peek == 0x7B else { return .failure(.badJSON) }
+        if let failure = scanObject(&cursor, depth: 1, header: &header, sink: &sink) {
+            return .failure(failure)
+        }
+        cursor.skipSpace()
+        guard cursor.atEnd else { return .failure(.badJSON) }
+        return .success(header)
+    }
+
+    private mutating func scanObject<S: MetricSink>(
+        _ c: inout Cursor, depth: Int, header: inout Header, sink: inout S
+    ) -> RejectReason? {
+        guard depth <= Self.maxDepth else { return .badJSON }
+        c.advance()  // {
+        c.skipSpace()
+        if c.peek == 0x7D { c.advance(); return nil }
+        let base = path.count
+        while true {
+            c.skipSpace()
+            guard c.peek == 0x22 else { return .badJSON }
+            if base > 0 { path.append(0x2E) }
+            guard readKey(&c) else { return .badJSON }
+            c.skipSpace()
+            guard c.peek == 0x3A else { return .badJSON }
+            c.advance()
+            c.skipSpace()
+            let keyIsTop = depth == 1
+            switch c.peek {
+            case 0x7B:
+                if let r = scanObject(&c, depth: depth + 1, header: &header, sink: &sink) { return r }
+            case 0x22:
+                if keyIsTop, pathEquals("ts") {
+                    guard let ts = readTimestampString(&c) else { return .badTimestamp }
+                    header.timestampMs = ts
+                } else {
+                    guard c.skipString() else { return .badJSON }
+                }
+            case 0x5B:
+                guard c.skipArray(depth: depth + 1, maxDepth: Self.maxDepth) else { return .badJSON }
+            case 0x74: guard c.skipWord("true") else { return .badJSON }
+            case 0x66: guard c.skipWord("false") else { return .badJSON }
+            case 0x6E:
+                guard c.skipWord("null") else { return .badJSON }
+                if keyIsTop, pathEquals("ts") || pathEquals("seq") {
+                    // An explicit null means "absent".
+                }
+            default:
+                var i = c.index
+                let r = NumberScanner.scanJSON(c.bytes, at: &i)
+                c.index = i
+                switch r {
+                case .malformed: return .badNumber
+                case .nonFinite:
+                    if keyIsTop, pathEquals("ts") { return .badTimestamp }
+                    if keyIsTop, pathEquals("seq") { return .badSeq }
+                    return .nonFinite
+                case .number(let v, let integer):
+                    if keyIsTop, pathEquals("ts") {
+                        guard v >= 0, v < 253_402_300_800_000 else { return .badTimestamp }
+                        header.timestampMs = Int64(v.rounded(.down))
+                    } else if keyIsTop, pathEquals("seq") {
+                        guard let s = integer, s >= 0 else { return .badSeq }
+                        header.seq = s
+                    } else {
+                        let ok = path.withUnsafeBytes { sink.metric(name: $0, value: v) }
+                        if !ok { return .badTag }
+                    }
+                }
+            }
+            path.removeSubrange(base...)
+            c.skipSpace()
+            switch c.peek {
+            case 0x2C: c.advance()
+            case 0x7D: c.advance(); return nil
+            default: return .badJSON
+            }
+        }
+    }
+
+    private func pathEquals(_ s: StaticString) -> Bool {
+        guard path.count == s.utf8CodeUnitCount else { return false }
+        let p = s.utf8Start
+        for i in 0..<path.count where path[i] != p[i] { return false }
+        return true
+    }
+
+    /// Appends the key at the cursor (unescaped) to `path`.
+    private mutating func readKey(_ c: inout Cursor) -> Bool {
+        c.advance()  // opening quote
+        while let b = c.peek {
+            c.advance()
+            switch b {
+            case 0x22: return true
+            case 0x5C:
+                guard let e = c.peek else { return false }
+                c.advance()
+                switch e {
+                case 0x22, 0x5C, 0x2F: path.append(e)
+                case 0x62: path.append(0x08)
+                case 0x66: path.append(0x0C)
+                case 0x6E: path.append(0x0A)
+                case 0x72: path.append(0x0D)
+                case 0x74: path.append(0x09)
+                case 0x75:
+                    guard var scalar = c.readHex4() else { return false }
+                    if (0xD800..<0xDC00).contains(scalar) {
+                        guard c.peek == 0x5C else { return false }
+                        c.advance()
+                        guard c.peek == 0x75 else { return false }
+                        c.advance()
+                        guard let low = c.readHex4(), (0xDC00..<0xE000).contains(low) else { return false }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    } else if (0xDC00..<0xE000).contains(scalar) {
+                        return false
+                    }
+                    guard let u = Unicode.Scalar(scalar) else { return false }
+                    path.append(contentsOf: UTF8.encode(u)!)
+                default: return false
+                }
+            default:
+                guard b >= 0x20 else { return false }
+                path.append(b)
+            }
+        }
+        return false
+    }
+
+    private func readTimestampString(_ c: inout Cursor) -> Int64? {
+        let start = c.index + 1
+        guard c.skipString() else { return nil }
+        let text = UnsafeRawBufferPointer(rebasing: c.bytes[start..<(c.index - 1)])
+        return UTCTimestamp.parse(bytes: text)
+    }
+}
+
+/// A read position in a byte buffer, with the small steps the JSON scanner needs.
+struct Cursor {
+    let bytes: UnsafeRawBufferPointer
+    var index = 0
+
+    init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    var atEnd: Bool { index >= bytes.count }
+    var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
+    mutating func advance() { index += 1 }
+
+    mutating func skipSpace() {
+        while index < bytes.count {
+            let b = bytes[index]
+            guard b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { return }
+            index += 1
+        }
+    }
+
+    /// Skips a string starting at its opening quote; false when unterminated or invalid.
+    mutating func skipString() -> Bool {
+        index += 1
+        while index < bytes.count {
+            let b = bytes[index]
+            index += 1
+            if b == 0x22 { return true }
+            if b == 0x5C {
+                guard index < bytes.count else { return false }
+                let e = bytes[index]
+                index += 1
+                if e == 0x75 { guard readHex4() != nil else { return false } }
+                else if !(e == 0x22 || e == 0x5C || e == 0x2F || e == 0x62 || e == 0x66
+                    || e == 0x6E || e == 0x72 || e == 0x74) { return false }
+            } else if b < 0x20 {
+                return false
+            }
+        }
+        return false
+    }
+
+    mutating func readHex4() -> UInt32? {
+        guard index + 4 <= bytes.count else { return nil }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let b = bytes[index]
+            let d: UInt8
+            switch b {
+            case 0x30...0x39: d = b - 0x30
+            case 0x41...0x46: d = b - 0x41 + 10
+            case 0x61...0x66: d = b - 0x61 + 10
+            default: return nil
+            }
+            v = v << 4 | UInt32(d)
+            index += 1
+        }
+        return v
+    }
+
+    mutating func skipWord(_ word: StaticString) -> Bool {
+        let n = word.utf8CodeUnitCount
+        guard index + n <= bytes.count else { return false }
+        let p = word.utf8Start
+        for k in 0..<n where bytes[index + k] != p[k] { return false }
+        index += n
+        return true
+    }
+
+    /// Skips any JSON value (used inside arrays).
+    mutating func skipValue(depth: Int, maxDepth: Int) -> Bool {
+        skipSpace()
+        guard let b = peek else { return false }
+        switch b {
+        case 0x22: return skipString()
+        case 0x5B: return skipArray(depth: depth + 1, maxDepth: maxDepth)
+        case 0x7B:
+            guard depth < maxDepth else { return false }
+            index += 1
+            skipSpace()
+            if peek == 0x7D { index += 1; return true }
+            while true {
+                skipSpace()
+                guard peek == 0x22, skipString() else { return false }
+                skipSpace()
+                guard peek == 0x3A else { return false }
+                index += 1
+                guard skipValue(depth: depth + 1, maxDepth: maxDepth) else { return false }
+                skipSpace()
+                if peek == 0x2C { index += 1; continue }
+                if peek == 0x7D { index += 1; return true }
+                return false
+            }
+        case 0x74: return skipWord("true")
+        case 0x66: return skipWord("false")
+        case 0x6E: return skipWord("null")
+        default:
+            var i = index
+            let r = NumberScanner.scanJSON(bytes, at: &i)
+            index = i
+            return r != .malformed
+        }
+    }
+
+    /// Skips an array starting at `[`.
+    mutating func skipArray(depth: Int, maxDepth: Int) -> Bool {
+        guard depth <= maxDepth else { return false }
+        index += 1
+        skipSpace()
+        if peek == 0x5D { index += 1; return true }
+        while true {
+            guard skipValue(depth: depth, maxDepth: maxDepth) else { return false }
+            skipSpace()
+            if peek == 0x2C { index += 1; continue }
+            if peek == 0x5D { index += 1; return true }
+            return false
+        }
+    }
+}

@@ -1,0 +1,119 @@
+/// Parses numbers straight from payload bytes: JSON's number grammar, exactly rounded,
+/// without creating a `String` on the common path.
+///
+/// Numbers of up to 15 significant digits with a decimal exponent within ±22 (nearly every
+/// sensor value) are converted exactly by one multiplication or division (Clinger's fast
+/// path); anything longer falls back to the C library's correctly rounded conversion.
+///
+/// Threading: stateless.
+public enum NumberScanner {
+    /// The outcome of scanning one number.
+    public enum Result: Equatable, Sendable {
+        /// A finite value; `integer` is set when the text had no fraction and no exponent
+        /// and fits an `Int64`.
+        case number(Double, integer: Int64?)
+        /// Not a number in JSON's grammar.
+        case malformed
+        /// Syntactically a number but beyond a double's range (e.g. `1e999`).
+        case nonFinite
+    }
+
+    @usableFromInline
+    static let powersOfTen: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ]
+
+    /// Scans a JSON number starting at `i`, leaving `i` just after it.
+    @inlinable
+    public static func scanJSON(_ b: UnsafeRawBufferPointer, at i: inout Int) -> Result {
+        let n = b.count
+        let start = i
+        var negative = false
+        if i < n, b[i] == 0x2D { negative = true; i += 1 }
+        guard i < n, b[i] &- 0x30 <= 9 else { return .malformed }
+        var mantissa: UInt64 = 0
+        var digits = 0          // significant digits taken into the mantissa
+        var dropped = false     // digits beyond what the mantissa holds
+        var exponent = 0
+        var isInteger = true
+        if b[i] == 0x30 {
+            i += 1
+            if i < n, b[i] &- 0x30 <= 9 { return .malformed }  // leading zero
+        } else {
+            while i < n, b[i] &- 0x30 <= 9 {
+                if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(b[i] &- 0x30); digits += 1 }
+                else { exponent += 1; dropped = true }
+                i += 1
+            }
+        }
+        if i < n, b[i] == 0x2E {
+            isInteger = false
+            i += 1
+            guard i < n, b[i] &- 0x30 <= 9 else { return .malformed }
+            while i < n, b[i] &- 0x30 <= 9 {
+                if mantissa == 0 && b[i] == 0x30 { exponent -= 1 }
+                else if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(b[i] &- 0x30); digits += 1; exponent -= 1 }
+                else { dropped = true }
+                i += 1
+            }
+        }
+        if i < n, b[i] | 0x20 == 0x65 {
+            isInteger = false
+            i += 1
+            var expNegative = false
+            if i < n, b[i] == 0x2B || b[i] == 0x2D { expNegative = b[i] == 0x2D; i += 1 }
+            guard i < n, b[i] &- 0x30 <= 9 else { return .malformed }
+            var e = 0
+            while i < n, b[i] &- 0x30 <= 9 {
+                if e < 100_000 { e = e * 10 + Int(b[i] &- 0x30) }
+                i += 1
+            }
+            exponent += expNegative ? -e : e
+        }
+        var integerValue: Int64? = nil
+        if isInteger, !dropped, mantissa <= UInt64(Int64.max) {
+            integerValue = negative ? -Int64(mantissa) : Int64(mantissa)
+        }
+        if mantissa == 0 { return .number(negative ? -0.0 : 0.0, integer: integerValue) }
+        if !dropped, mantissa <= 1 << 53, exponent >= -22, exponent <= 22 {
+            var v = Double(mantissa)
+            v = exponent >= 0 ? v * powersOfTen[exponent] : v / powersOfTen[-exponent]
+            return .number(negative ? -v : v, integer: integerValue)
+        }
+        return slowPath(UnsafeRawBufferPointer(rebasing: b[start..<i]), integer: integerValue)
+    }
+
+    @usableFromInline
+    static func slowPath(_ text: UnsafeRawBufferPointer, integer: Int64?) -> Result {
+        guard let v = Double(String(decoding: text, as: UTF8.self)) else { return .malformed }
+        return v.isFinite ? .number(v, integer: integer) : .nonFinite
+    }
+
+    /// Parses a whole `value` payload: one number, optionally surrounded by white space and
+    /// with a leading `+`. `NaN` and `Inf` spellings give `.nonFinite`.
+    @inlinable
+    public static func scanValuePayload(_ b: UnsafeRawBufferPointer) -> Result {
+        var lo = 0
+        var hi = b.count
+        while lo < hi, isSpace(b[lo]) { lo += 1 }
+        while hi > lo, isSpace(b[hi - 1]) { hi -= 1 }
+        guard lo < hi else { return .malformed }
+        if b[lo] == 0x2B { lo += 1 }
+        let body = UnsafeRawBufferPointer(rebasing: b[lo..<hi])
+        var i = 0
+        let r = scanJSON(body, at: &i)
+        if case .malformed = r { return isNonFiniteWord(body) ? .nonFinite : .malformed }
+        return i == body.count ? r : .malformed
+    }
+
+    @inlinable
+    static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
+
+    @usableFromInline
+    static func isNonFiniteWord(_ b: UnsafeRawBufferPointer) -> Bool {
+        var word = String(decoding: b, as: UTF8.self).lowercased()
+        if word.hasPrefix("-") || word.hasPrefix("+") { word.removeFirst() }
+        return ["nan", "inf", "infinity"].contains(word)
+    }
+}

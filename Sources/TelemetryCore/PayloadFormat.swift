@@ -1,0 +1,11 @@
+/// How a message's payload is decoded; chosen per topic template.
+public enum PayloadFormat: String, Sendable, CaseIterable, Hashable {
+    /// A flat or nested JSON object; numeric fields are metrics (nested keys joined with
+    /// `.`), optional `ts` (epoch ms or RFC 3339) and `seq` (integer) are not.
+    case json
+    /// A single number as text; the metric name comes from the topic's `{metric}`.
+    case value
+    /// InfluxDB line protocol: `measurement[,tag=v…] field=v[,field=v…] [timestamp-ns]`,
+    /// one or more lines; metrics are `measurement.field`.
+    case influx
+}

@@ -1,0 +1,20 @@
+/// One closed window of one series: what a rollup file line holds.
+///
+/// Invariants: `startMs` is a multiple of `window.milliseconds`; `stats.count ≥ 1`.
+/// Threading: a value type.
+public struct Rollup: Sendable, Equatable {
+    public var window: WindowSize
+    public var startMs: Int64
+    public var key: SeriesKey
+    public var stats: RollupAccumulator
+
+    public init(window: WindowSize, startMs: Int64, key: SeriesKey, stats: RollupAccumulator) {
+        self.window = window
+        self.startMs = startMs
+        self.key = key
+        self.stats = stats
+    }
+
+    /// Exclusive end of the window.
+    public var endMs: Int64 { startMs + window.milliseconds }
+}

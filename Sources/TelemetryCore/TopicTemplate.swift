@@ -1,0 +1,153 @@
+/// A topic pattern that maps MQTT topics to tags and chooses the payload format, such as
+/// `vn/{site}/{device}/telemetry` (json) or `vn/{site}/{device}/{metric}` (value).
+///
+/// Segments are separated by `/`. A segment is a literal, one of the placeholders `{site}`,
+/// `{device}`, `{metric}`, or `+` (any one segment, ignored). Matching is exact on the number
+/// of segments. Invariants (checked by `init(pattern:format:)`): each placeholder at most
+/// once; `json` needs `{site}` and `{device}`; `value` needs all three; `influx` may take
+/// site and device from the line's tags instead.
+///
+/// Threading: an immutable value; share freely.
+public struct TopicTemplate: Sendable, Hashable, CustomStringConvertible {
+    /// One segment of a pattern.
+    public enum Segment: Sendable, Hashable {
+        case literal([UInt8])
+        case site, device, metric
+        case anySegment
+    }
+
+    /// Why a pattern was refused.
+    public struct PatternError: Error, Sendable, Equatable, CustomStringConvertible {
+        public let pattern: String
+        public let problem: String
+        public var description: String { "topic template '\(pattern)': \(problem)" }
+    }
+
+    public let pattern: String
+    public let format: PayloadFormat
+    public let segments: [Segment]
+
+    public var description: String { "\(pattern) \(format.rawValue)" }
+
+    public init(pattern: String, format: PayloadFormat) throws(PatternError) {
+        func fail(_ problem: String) -> PatternError { PatternError(pattern: pattern, problem: problem) }
+        guard !pattern.isEmpty else { throw fail("is empty") }
+        var segments: [Segment] = []
+        var seen: Set<String> = []
+        for part in pattern.split(separator: "/", omittingEmptySubsequences: false) {
+            switch part {
+            case "{site}", "{device}", "{metric}":
+                guard seen.insert(String(part)).inserted else { throw fail("\(part) appears twice") }
+                segments.append(part == "{site}" ? .site : part == "{device}" ? .device : .metric)
+            case "+": segments.append(.anySegment)
+            case "#": throw fail("'#' is not supported; name every segment or use '+'")
+            default:
+                if part.contains("{") || part.contains("}") {
+                    throw fail("unknown placeholder '\(part)'; use {site}, {device}, {metric} or +")
+                }
+                if part.contains("+") || part.contains("#") { throw fail("wildcards must fill a whole segment") }
+                segments.append(.literal(Array(part.utf8)))
+            }
+        }
+        switch format {
+        case .json:
+            guard seen.contains("{site}"), seen.contains("{device}") else {
+                throw fail("a json template needs {site} and {device}")
+            }
+        case .value:
+            guard seen.count == 3 else { throw fail("a value template needs {site}, {device} and {metric}") }
+        case .influx: break
+        }
+        self.pattern = pattern
+        self.format = format
+        self.segments = segments
+    }
+
+    /// Parses the config spelling `"<pattern> <format>"`, e.g. `"vn/{site}/{device}/telemetry json"`.
+    public init(spec: String) throws(PatternError) {
+        let parts = spec.split(separator: " ", omittingEmptySubsequences: true)
+        guard parts.count == 2 else {
+            throw PatternError(pattern: spec, problem: "expected '<pattern> <json|value|influx>'")
+        }
+        guard let format = PayloadFormat(rawValue: String(parts[1])) else {
+            throw PatternError(pattern: spec, problem: "unknown format '\(parts[1])'; expected json, value or influx")
+        }
+        try self.init(pattern: String(parts[0]), format: format)
+    }
+
+    /// The MQTT subscription filter that covers this template (`{…}` become `+`).
+    public var subscriptionFilter: String {
+        segments.map { seg -> String in
+            switch seg {
+            case .literal(let b): return String(decoding: b, as: UTF8.self)
+            default: return "+"
+            }
+        }.joined(separator: "/")
+    }
+
+    /// The default templates: JSON telemetry, plain values, and nothing for Influx.
+    public static let defaults: [TopicTemplate] = [
+        try! TopicTemplate(pattern: "vn/{site}/{device}/telemetry", format: .json),
+        try! TopicTemplate(pattern: "vn/{site}/{device}/{metric}", format: .value),
+    ]
+
+    /// Byte ranges of the tags in a matched topic; an empty range where the template has none.
+    public struct Match: Sendable, Equatable {
+        @inlinable public init() {}
+        public var site: Range<Int> = 0..<0
+        public var device: Range<Int> = 0..<0
+        public var metric: Range<Int> = 0..<0
+        public var hasSite = false, hasDevice = false, hasMetric = false
+    }
+
+    /// Matches `topic` against this template without allocating; `nil` when it does not match.
+    @inlinable
+    public func match(_ topic: UnsafeRawBufferPointer) -> Match? {
+        var m = Match()
+        var pos = 0
+        let n = topic.count
+        for (index, seg) in segments.enumerated() {
+            if pos > n { return nil }
+            var end = pos
+            while end < n, topic[end] != 0x2F { end += 1 }
+            let isLast = index == segments.count - 1
+            if isLast, end != n { return nil }
+            if !isLast, end == n { return nil }
+            switch seg {
+            case .literal(let lit):
+                guard lit.count == end - pos else { return nil }
+                for k in 0..<lit.count where lit[k] != topic[pos + k] { return nil }
+            case .site: m.site = pos..<end; m.hasSite = true
+            case .device: m.device = pos..<end; m.hasDevice = true
+            case .metric: m.metric = pos..<end; m.hasMetric = true
+            case .anySegment: break
+            }
+            pos = end + 1
+        }
+        return m
+    }
+}
+
+/// Rules for tag values (site, device, metric), shared by every decoder.
+public enum TagRules {
+    /// The longest tag accepted, in bytes.
+    public static let maxLength = 128
+
+    /// Whether `bytes` is an acceptable tag: 1…128 bytes of valid UTF-8, no `/`, no `..`,
+    /// no control characters (C0, DEL) and no NUL. Such a tag can never steer a file path.
+    @inlinable
+    public static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let n = bytes.count
+        guard n > 0, n <= maxLength else { return false }
+        var previous: UInt8 = 0
+        var ascii = true
+        for i in 0..<n {
+            let b = bytes[i]
+            if b < 0x20 || b == 0x7F || b == 0x2F { return false }
+            if b == 0x2E, previous == 0x2E { return false }
+            if b >= 0x80 { ascii = false }
+            previous = b
+        }
+        return ascii || UTF8Validation.isValid(bytes)
+    }
+}

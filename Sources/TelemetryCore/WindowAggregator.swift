@@ -1,0 +1,121 @@
+/// Folds readings into tumbling event-time windows of several sizes at once and hands out
+/// each window's rollup once the watermark has passed its end plus the allowed lateness.
+///
+/// - The watermark is the largest event time seen in the whole stream.
+/// - Each window size closes on its own schedule; a reading goes into every window that is
+///   still open. A reading that misses some sizes but not all is counted in
+///   `lateByWindow`; one that no window can take any more is `too_late`: it is counted and
+///   handed to the caller (`takeTooLate()`) for the dead-letter file.
+/// - A message with a `seq` is judged once by `SeqTracker`; a duplicate's readings are
+///   dropped whole (the ring guarantees a message's readings are contiguous, though a
+///   drain may split them, which this type tolerates).
+///
+/// Invariants: a rollup is emitted at most once per (window size, start, series), and never
+/// for a window that could still receive readings.
+/// Threading: owned by the single aggregator thread; not `Sendable`.
+public final class WindowAggregator {
+    public let windows: [WindowSize]
+    public let allowedLatenessMs: Int64
+    public private(set) var watermark: Int64 = .min
+    public private(set) var seq = SeqTracker()
+    /// Readings taken into at least one window.
+    public private(set) var readingsAccepted = 0
+    /// Readings dropped as part of a duplicate message.
+    public private(set) var duplicateReadings = 0
+    /// Readings no window could take.
+    public private(set) var tooLateCount = 0
+    /// Per window size (same order as `windows`): readings that missed that size only.
+    public private(set) var lateByWindow: [Int]
+    public private(set) var rollupsEmitted = 0
+
+    private var lanes: [WindowLane]
+    private let registry: SeriesRegistry
+    private var names: [SeriesKey] = []
+    private var closed: [Rollup] = []
+    private var tooLate: [Reading] = []
+    /// Readings of the current message still to skip (duplicate) or take.
+    private var remainingInMessage = 0
+    private var skippingMessage = false
+
+    public init(windows: [WindowSize], allowedLatenessMs: Int64, registry: SeriesRegistry) {
+        self.windows = windows
+        self.allowedLatenessMs = allowedLatenessMs
+        self.registry = registry
+        self.lanes = windows.map { WindowLane(size: $0, latenessMs: allowedLatenessMs) }
+        self.lateByWindow = Array(repeating: 0, count: windows.count)
+    }
+
+    /// Open windows across all sizes.
+    public var openWindowCount: Int { lanes.reduce(0) { $0 + $1.openCount } }
+
+    /// Adds a run of readings as drained from the ring.
+    public func add(_ batch: UnsafeBufferPointer<Reading>) {
+        for r in batch {
+            if r.messageLength > 0 {
+                remainingInMessage = Int(r.messageLength)
+                skippingMessage = r.seq != Reading.noSeq && seq.observe(device: r.device, seq: r.seq) == .duplicate
+            }
+            remainingInMessage -= 1
+            if skippingMessage { duplicateReadings += 1; continue }
+            add(r)
+        }
+    }
+
+    private func add(_ r: Reading) {
+        var taken = 0
+        for k in lanes.indices {
+            if lanes[k].add(series: r.series, timeMs: r.eventTimeMs, value: r.value, watermark: watermark) {
+                taken += 1
+            } else {
+                lateByWindow[k] += 1
+            }
+        }
+        if taken == 0 {
+            for k in lanes.indices { lateByWindow[k] -= 1 }
+            tooLateCount += 1
+            tooLate.append(r)
+            return
+        }
+        readingsAccepted += 1
+        if r.eventTimeMs > watermark {
+            watermark = r.eventTimeMs
+            for k in lanes.indices where watermark >= lanes[k].nextCloseAt { closeLane(k, at: watermark) }
+        }
+    }
+
+    private func closeLane(_ k: Int, at mark: Int64) {
+        let size = lanes[k].size
+        lanes[k].close(atWatermark: mark) { start, series, stats in
+            closed.append(Rollup(window: size, startMs: start, key: name(series), stats: stats))
+        }
+    }
+
+    private func name(_ series: SeriesID) -> SeriesKey {
+        if Int(series) >= names.count { names.append(contentsOf: registry.keys(from: names.count)) }
+        return names[Int(series)]
+    }
+
+    /// Closes every open window (end of a replay): all remaining rollups become available.
+    public func closeAll() {
+        for k in lanes.indices { closeLane(k, at: .max) }
+    }
+
+    /// The rollups closed since the last call, in closing order.
+    public func takeClosed() -> [Rollup] {
+        defer { closed.removeAll(keepingCapacity: true) }
+        rollupsEmitted += closed.count
+        return closed
+    }
+
+    /// The too-late readings since the last call.
+    public func takeTooLate() -> [Reading] {
+        defer { tooLate.removeAll(keepingCapacity: true) }
+        return tooLate
+    }
+
+    /// Whether rollups are waiting in `takeClosed()`.
+    public var hasClosed: Bool { !closed.isEmpty }
+
+    /// The series key of an id (for describing too-late readings).
+    public func key(of series: SeriesID) -> SeriesKey { name(series) }
+}
