@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
         .package(
             url: "https://github.com/apple/swift-configuration", from: "1.4.0",
             traits: [.defaults, "YAML"]),
@@ -49,6 +50,8 @@ let package = Package(
                 "TelemetryCore", "TelemetryStorage",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: strictSettings),
         .target(
@@ -62,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "telemetryd",
             dependencies: [
-                "TelemetryDaemon",
+                "TelemetryDaemon", "TelemetryCore", "TelemetryStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings),
@@ -89,7 +92,7 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "TelemetryDaemonTests",
-            dependencies: ["TelemetryDaemon", "TelemetrySimulator", "TelemetryInspect"],
+            dependencies: ["TelemetryDaemon", "TelemetryCore", "TelemetryStorage", "TelemetrySimulator"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "TelemetryInspectTests", dependencies: ["TelemetryInspect"],

@@ -1,0 +1,158 @@
+import Configuration
+import SystemPackage
+import TelemetryCore
+import TelemetryStorage
+
+/// Reads `DaemonConfiguration` from, in order of precedence: command-line overrides,
+/// environment variables (`ring.size` ↔ `RING_SIZE`), the YAML file, built-in defaults.
+///
+/// Every value is read as text and parsed here, so a bad value stops start-up with a
+/// `ConfigurationError` naming the key and what is expected.
+/// Threading: stateless; `load` may be called from any task.
+public enum ConfigurationLoader {
+    /// The keys, for documentation and `check-config`.
+    public static let keys = [
+        "data_dir", "templates", "windows", "lateness", "ring.size", "ring.overflow",
+        "limits.max_payload_bytes", "limits.max_future_skew", "limits.max_series",
+        "files.format", "retention.days", "status.interval", "log.level",
+    ]
+
+    /// Loads and validates. `overrides` (key → text) win over everything else.
+    public static func load(
+        file: String?, overrides: [String: String] = [:], environment: Bool = true
+    ) async throws -> DaemonConfiguration {
+        var providers: [any ConfigProvider] = []
+        let memory = InMemoryProvider(values: Dictionary(uniqueKeysWithValues: overrides.map {
+            (AbsoluteConfigKey(stringLiteral: $0.key), ConfigValue(stringLiteral: $0.value))
+        }))
+        providers.append(memory)
+        if environment { providers.append(EnvironmentVariablesProvider()) }
+        if let file {
+            do {
+                providers.append(try await FileProvider<YAMLSnapshot>(filePath: FilePath(file)))
+            } catch {
+                throw ConfigurationError(key: "(file)", found: file, expected: "a readable YAML mapping (\(error))")
+            }
+        }
+        return try parse(ConfigReader(providers: providers))
+    }
+
+    static func parse(_ reader: ConfigReader) throws(ConfigurationError) -> DaemonConfiguration {
+        var c = DaemonConfiguration()
+        func text(_ key: String) -> String? {
+            reader.string(forKey: ConfigKey(key)).map { $0.trimmingSpaces }
+        }
+        if let v = text("data_dir") {
+            guard !v.isEmpty else { throw ConfigurationError(key: "data_dir", found: v, expected: "a directory path") }
+            c.dataDirectory = DataDirectory(v)
+        }
+        if let specs = list(reader, "templates") {
+            var templates: [TopicTemplate] = []
+            for spec in specs {
+                do { templates.append(try TopicTemplate(spec: spec)) } catch {
+                    throw ConfigurationError(
+                        key: "templates", found: spec,
+                        expected: "'<pattern> <json|value|influx>' with {site}, {device}, {metric} placeholders (\(error.problem))")
+                }
+            }
+            guard !templates.isEmpty else {
+                throw ConfigurationError(key: "templates", found: "[]", expected: "at least one template")
+            }
+            c.templates = templates
+        }
+        if let names = list(reader, "windows") {
+            var windows: [WindowSize] = []
+            for n in names {
+                guard let w = WindowSize(parsing: n) else {
+                    throw ConfigurationError(key: "windows", found: n, expected: WindowSize.expectedFormat)
+                }
+                if !windows.contains(w) { windows.append(w) }
+            }
+            guard !windows.isEmpty else {
+                throw ConfigurationError(key: "windows", found: "[]", expected: "at least one window size")
+            }
+            c.windows = windows.sorted()
+        }
+        if let v = text("lateness") { c.allowedLatenessMs = try duration(v, key: "lateness", allowZero: true) }
+        if let v = text("ring.size") {
+            c.ringCapacity = try integer(v, key: "ring.size", range: 1_024...(1 << 24),
+                                         expected: "a number of readings from 1024 to 16777216")
+        }
+        if let v = text("ring.overflow") {
+            guard let p = OverflowPolicy(rawValue: v) else {
+                throw ConfigurationError(key: "ring.overflow", found: v, expected: "block or drop_newest")
+            }
+            c.overflowPolicy = p
+        }
+        if let v = text("limits.max_payload_bytes") {
+            c.limits.maxPayloadBytes = try integer(v, key: "limits.max_payload_bytes", range: 16...(256 << 20),
+                                                   expected: "a byte count from 16 to 268435456")
+        }
+        if let v = text("limits.max_future_skew") {
+            c.limits.maxFutureSkewMs = try duration(v, key: "limits.max_future_skew", allowZero: true)
+        }
+        if let v = text("limits.max_series") {
+            c.maxSeries = try integer(v, key: "limits.max_series", range: 1...100_000_000,
+                                      expected: "a number of series from 1 to 100000000")
+        }
+        if let v = text("files.format") {
+            guard let f = RollupFileFormat(rawValue: v) else {
+                throw ConfigurationError(key: "files.format", found: v, expected: "jsonl or csv")
+            }
+            c.fileFormat = f
+        }
+        if let v = text("retention.days") {
+            c.retentionDays = try integer(v, key: "retention.days", range: 0...36_500,
+                                          expected: "a whole number of days (0 keeps everything)")
+        }
+        if let v = text("status.interval") {
+            c.statusIntervalMs = try duration(v, key: "status.interval", allowZero: false)
+        }
+        if let v = text("log.level") {
+            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            guard levels.contains(v) else {
+                throw ConfigurationError(key: "log.level", found: v, expected: levels.joined(separator: ", "))
+            }
+            c.logLevel = v
+        }
+        return c
+    }
+
+    private static func list(_ reader: ConfigReader, _ key: String) -> [String]? {
+        if let a = reader.stringArray(forKey: ConfigKey(key)) { return a.map { $0.trimmingSpaces } }
+        guard let s = reader.string(forKey: ConfigKey(key)) else { return nil }
+        return s.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+    }
+
+    private static func integer(
+        _ v: String, key: String, range: ClosedRange<Int>, expected: String
+    ) throws(ConfigurationError) -> Int {
+        guard let n = Int(v), range.contains(n) else { throw ConfigurationError(key: key, found: v, expected: expected) }
+        return n
+    }
+
+    /// Parses `500ms`, `5s`, `2m`, `1h`, or plain seconds.
+    static func duration(_ v: String, key: String, allowZero: Bool) throws(ConfigurationError) -> Int64 {
+        let expected = "a duration such as 500ms, 5s, 2m or 1h" + (allowZero ? " (0 allowed)" : "")
+        if let seconds = Int64(v) {
+            guard seconds > 0 || (allowZero && seconds == 0) else {
+                throw ConfigurationError(key: key, found: v, expected: expected)
+            }
+            return seconds * 1_000
+        }
+        let units: [(String, Int64)] = [("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
+        for (unit, ms) in units where v.hasSuffix(unit) {
+            if let n = Int64(v.dropLast(unit.count)), n >= 0, n <= 1_000_000, n > 0 || allowZero { return n * ms }
+        }
+        throw ConfigurationError(key: key, found: v, expected: expected)
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
+        return String(s)
+    }
+}

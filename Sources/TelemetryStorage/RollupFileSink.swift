@@ -1,0 +1,84 @@
+import TelemetryCore
+
+/// Appends rollups to their hourly files: `rollups/<window>/<YYYY-MM-DD>/<HH>.<ext>`, by
+/// the UTC date and hour of each window's start.
+///
+/// `write` appends whole lines (one `write(2)` per file per call) and `flush` fsyncs every
+/// file written since the last flush. A CSV file gets its header when created. Open
+/// handles are kept for the few files being written and closed when many accumulate.
+///
+/// Threading: owned by the aggregator thread; not `Sendable`.
+public final class RollupFileSink {
+    public let directory: DataDirectory
+    public let format: RollupFileFormat
+    private var open: [String: AppendOnlyFile] = [:]
+    private var dirty: Set<String> = []
+    private var knownDirectories: Set<String> = []
+    /// Lines written since creation.
+    public private(set) var linesWritten = 0
+
+    public init(directory: DataDirectory, format: RollupFileFormat) {
+        self.directory = directory
+        self.format = format
+    }
+
+    /// The file a rollup belongs in.
+    public func path(for r: Rollup) -> String {
+        let day = directory.rollupDay(window: r.window.name, day: UTCTimestamp.dayString(milliseconds: r.startMs))
+        return "\(day)/\(UTCTimestamp.hourString(milliseconds: r.startMs)).\(format.fileExtension)"
+    }
+
+    /// Appends `rollups` (each to its own file), whole lines only.
+    public func write(_ rollups: [Rollup]) throws(StorageError) {
+        guard !rollups.isEmpty else { return }
+        var byPath: [String: [UInt8]] = [:]
+        var order: [String] = []
+        for r in rollups {
+            let p = path(for: r)
+            if byPath[p] == nil { order.append(p); byPath[p] = [] }
+            RollupEncoder.append(r, format: format, to: &byPath[p]!)
+        }
+        for p in order {
+            let file = try handle(p)
+            if format == .csv, file.size == 0 { try file.append(RollupEncoder.csvHeader) }
+            try file.append(byPath[p]!)
+            dirty.insert(p)
+        }
+        linesWritten += rollups.count
+    }
+
+    /// Makes everything written so far durable.
+    public func flush() throws(StorageError) {
+        for p in dirty.sorted() { try open[p]?.sync() }
+        dirty.removeAll()
+        if open.count > 32 { open = open.filter { dirty.contains($0.key) } }
+    }
+
+    /// Closes all files (they are reopened on the next write), e.g. on SIGHUP.
+    public func reopen() throws(StorageError) {
+        try flush()
+        open.removeAll()
+    }
+
+    private func handle(_ path: String) throws(StorageError) -> AppendOnlyFile {
+        if let f = open[path] { return f }
+        let dir = String(path[..<path.lastIndex(of: "/")!])
+        if !knownDirectories.contains(dir) {
+            try FileSystem.makeDirectory(dir)
+            knownDirectories.insert(dir)
+        }
+        let f = try AppendOnlyFile(path: path)
+        open[path] = f
+        return f
+    }
+
+    /// Cuts torn last lines from every rollup file (run once at start-up, before writing).
+    public static func repairTornLines(in directory: DataDirectory) throws(StorageError) -> Int {
+        var repaired = 0
+        for f in FileSystem.files(below: directory.rollups) + FileSystem.files(below: directory.deadLetters)
+        where f.hasSuffix(".jsonl") || f.hasSuffix(".csv") {
+            if try FileSystem.cutTornLastLine(f) > 0 { repaired += 1 }
+        }
+        return repaired
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+import TelemetryStorage
+import TelemetryCore
+import TelemetryDaemon
+
+@Suite struct ConfigurationTests {
+    @Test func theShippedConfigFileIsValid() async throws {
+        let path = #filePath.components(separatedBy: "/Tests/")[0] + "/config/telemetryd.yaml"
+        let c = try await ConfigurationLoader.load(file: path, environment: false)
+        #expect(c.windows.map(\.name) == ["10s", "1m", "1h"])
+        #expect(c.templates.count == 2)
+        #expect(c.retentionDays == 30)
+    }
+
+    @Test func overridesWinOverTheFile() async throws {
+        let path = #filePath.components(separatedBy: "/Tests/")[0] + "/config/telemetryd.yaml"
+        let c = try await ConfigurationLoader.load(
+            file: path, overrides: ["data_dir": "/tmp/x", "files.format": "csv"], environment: false)
+        #expect(c.dataDirectory.root == "/tmp/x")
+        #expect(c.fileFormat == .csv)
+    }
+
+    @Test(arguments: [
+        ("ring.size", "abc"), ("ring.overflow", "sometimes"), ("windows", "7s"), ("lateness", "soon"),
+        ("files.format", "parquet"), ("templates", "vn/{site}/x json"), ("retention.days", "-1"),
+        ("log.level", "loud"), ("limits.max_payload_bytes", "0"),
+    ])
+    func aBadValueNamesItsKey(key: String, value: String) async throws {
+        do {
+            _ = try await ConfigurationLoader.load(file: nil, overrides: [key: value], environment: false)
+            Issue.record("\(key)=\(value) was accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.key == key)
+            #expect(error.description.contains(value))
+            #expect(error.description.contains("expected"))
+        }
+    }
+}
