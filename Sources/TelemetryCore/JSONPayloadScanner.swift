@@ -87,6 +87,8 @@ public struct JSONPayloadScanner {
                 if keyIsTop, pathEquals("ts") || pathEquals("seq") {
                     // An explicit null means "absent".
                 }
+            case nil: return .badJSON
+            case let b? where b != 0x2D && b &- 0x30 > 9: return .badJSON
             default:
                 var i = c.index
                 let r = NumberScanner.scanJSON(c.bytes, at: &i)

@@ -189,8 +189,8 @@ func cleanCapture(seed: UInt64, devices: Int, messagesPerDevice: Int, startMs: I
         let script = """
             import duckdb
             r = duckdb.sql("select count(*), sum(count), typeof(any_value(min)), typeof(any_value(stddev)), \
-            typeof(any_value(start)) from read_json_auto('\(dir.path)/data/rollups/1m/*/*.jsonl')").fetchone()
-            print(r[0], r[1], r[2], r[3], r[4])
+            typeof(any_value(start)) from read_json_auto('\(dir.path)/data/rollups/1m/*/*.jsonl')").fetchall()[0]
+            print("|".join(str(x) for x in r))
             """
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -201,8 +201,8 @@ func cleanCapture(seed: UInt64, devices: Int, messagesPerDevice: Int, startMs: I
         process.waitUntilExit()
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(process.terminationStatus == 0, "python3 with duckdb is needed (pip install duckdb)")
-        let parts = text.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-        #expect(parts.count == 5)
+        let parts = text.split(separator: "|").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        try #require(parts.count == 5)
         #expect(Int(parts[0]) == oneMinute.count)
         #expect(Int(parts[1]) == oneMinute.map(\.count).reduce(0, +))
         #expect(parts[2] == "DOUBLE")
