@@ -1,0 +1,178 @@
+import Foundation
+import Testing
+import TelemetryCore
+@testable import TelemetryStorage
+
+private func temporaryDirectory(_ name: String = #function) -> String {
+    let path = NSTemporaryDirectory() + "telemetryd-storage-\(name.filter(\.isLetter))-\(UUID().uuidString.prefix(8))"
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+private func rollup(_ window: String, _ start: String, metric: String = "pm25", value: Double = 1) -> Rollup {
+    var stats = RollupAccumulator()
+    stats.add(value, at: UTCTimestamp.parse(start)!)
+    return Rollup(window: WindowSize(parsing: window)!, startMs: UTCTimestamp.parse(start)!,
+                  key: SeriesKey(site: "hanoi", device: "d1", metric: metric), stats: stats)
+}
+
+@Suite struct RollupFileSinkTests {
+    @Test func rollupsGoToTheFileOfTheirWindowDayAndHour() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let sink = RollupFileSink(directory: DataDirectory(root), format: .jsonl)
+        try sink.write([rollup("1m", "2026-11-24T06:59:00Z"), rollup("1h", "2026-11-24T07:00:00Z"),
+                        rollup("10s", "2026-11-25T00:00:10Z")])
+        try sink.flush()
+        #expect(FileSystem.files(below: root + "/rollups") == [
+            root + "/rollups/10s/2026-11-25/00.jsonl",
+            root + "/rollups/1h/2026-11-24/07.jsonl",
+            root + "/rollups/1m/2026-11-24/06.jsonl",
+        ])
+    }
+
+    @Test func appendingKeepsEarlierLinesAndWritesWholeLines() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let sink = RollupFileSink(directory: DataDirectory(root), format: .jsonl)
+        try sink.write([rollup("1m", "2026-11-24T06:00:00Z", value: 1)])
+        try sink.write([rollup("1m", "2026-11-24T06:01:00Z", value: 2)])
+        try sink.flush()
+        let text = try String(contentsOfFile: root + "/rollups/1m/2026-11-24/06.jsonl", encoding: .utf8)
+        let lines = text.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(text.hasSuffix("\n"))
+        #expect(lines[1].contains("\"start\":\"2026-11-24T06:01:00.000Z\""))
+    }
+
+    @Test func aCSVFileGetsOneHeaderEvenAcrossSinks() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for minute in ["00", "01"] {
+            let sink = RollupFileSink(directory: DataDirectory(root), format: .csv)
+            try sink.write([rollup("1m", "2026-11-24T06:\(minute):00Z")])
+            try sink.flush()
+        }
+        let text = try String(contentsOfFile: root + "/rollups/1m/2026-11-24/06.csv", encoding: .utf8)
+        #expect(text.components(separatedBy: "window,start,end").count == 2)
+        #expect(text.split(separator: "\n").count == 3)
+    }
+}
+
+@Suite struct FileSystemTests {
+    @Test func aTornLastLineIsCutBackToTheLastNewline() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let path = root + "/f.jsonl"
+        FileManager.default.createFile(atPath: path, contents: Data("{\"a\":1}\n{\"a\":2}\n{\"a\":".utf8))
+        #expect(try FileSystem.cutTornLastLine(path) == 5)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "{\"a\":1}\n{\"a\":2}\n")
+    }
+
+    @Test func aCompleteFileIsLeftAlone() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let path = root + "/f.jsonl"
+        FileManager.default.createFile(atPath: path, contents: Data("{\"a\":1}\n".utf8))
+        #expect(try FileSystem.cutTornLastLine(path) == 0)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "{\"a\":1}\n")
+    }
+
+    @Test func aFileWithNoNewlineAtAllIsEmptied() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let path = root + "/f.jsonl"
+        FileManager.default.createFile(atPath: path, contents: Data(repeating: 0x41, count: 10_000))
+        #expect(try FileSystem.cutTornLastLine(path) == 10_000)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)).isEmpty)
+    }
+
+    @Test func atomicReplacementLeavesOnlyTheNewContent() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileSystem.replaceAtomically(root + "/status.json", with: Array("old".utf8))
+        try FileSystem.replaceAtomically(root + "/status.json", with: Array("new".utf8))
+        #expect(try String(contentsOfFile: root + "/status.json", encoding: .utf8) == "new")
+        #expect(!FileManager.default.fileExists(atPath: root + "/status.json.tmp"))
+    }
+
+    @Test func createdFilesAreNotWorldReadableOrWritable() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let sink = RollupFileSink(directory: DataDirectory(root), format: .jsonl)
+        try sink.write([rollup("1m", "2026-11-24T06:00:00Z")])
+        let attributes = try FileManager.default.attributesOfItem(atPath: root + "/rollups/1m/2026-11-24/06.jsonl")
+        let mode = (attributes[.posixPermissions] as! NSNumber).intValue
+        #expect(mode & 0o007 == 0)
+    }
+}
+
+@Suite struct DeadLetterTests {
+    @Test func aTextPayloadIsWrittenAsText() throws {
+        let letter = DeadLetter(receivedMs: 0, topic: Array("vn/a/b/c".utf8), reason: .badNumber, payload: Array("a\"b".utf8))
+        let o = try JSONSerialization.jsonObject(with: Data(letter.jsonLine())) as! [String: Any]
+        #expect(o["payload"] as? String == "a\"b")
+        #expect(o["reason"] as? String == "bad_number")
+        #expect(o["received"] as? String == "1970-01-01T00:00:00.000Z")
+        #expect(o["payload_base64"] == nil)
+    }
+
+    @Test func aBinaryPayloadIsWrittenAsBase64() throws {
+        let payload: [UInt8] = [0xFF, 0x00, 0x41, 0xFE, 0x80]
+        for n in 1...payload.count {
+            let letter = DeadLetter(receivedMs: 0, topic: [], reason: .notUTF8, payload: Array(payload.prefix(n)))
+            let o = try JSONSerialization.jsonObject(with: Data(letter.jsonLine())) as! [String: Any]
+            // Every prefix starts with 0xFF, so none is UTF-8; lengths 1…5 cover all padding cases.
+            let text = o["payload_base64"] as? String
+            #expect(text.flatMap { Data(base64Encoded: $0) } == Data(payload.prefix(n)))
+            #expect(o["payload"] == nil)
+        }
+    }
+
+    @Test func theSinkWritesOneFilePerDayOfReceipt() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let sink = DeadLetterSink(directory: DataDirectory(root))
+        for day in ["2026-11-23T23:59:59Z", "2026-11-24T00:00:00Z", "2026-11-24T12:00:00Z"] {
+            sink.append(DeadLetter(receivedMs: UTCTimestamp.parse(day)!, topic: [], reason: .noTemplate, payload: []))
+        }
+        try sink.flush()
+        #expect(FileSystem.list(root + "/deadletter") == ["2026-11-23.jsonl", "2026-11-24.jsonl"])
+        #expect(sink.written == 3)
+    }
+
+    @Test func theSinkBufferIsBoundedAndCountsWhatItCouldNotKeep() {
+        let sink = DeadLetterSink(directory: DataDirectory("/nonexistent"), maxBufferedBytes: 1_000)
+        for _ in 0..<100 { sink.append(DeadLetter(receivedMs: 0, topic: [], reason: .badJSON, payload: Array(repeating: 0x41, count: 50))) }
+        #expect(sink.overflowed > 0)
+        #expect(sink.overflowed < 100)
+    }
+}
+
+@Suite struct RetentionPolicyTests {
+    @Test func partitionsOlderThanTheRetentionAreDeletedAndNewerKept() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let dir = DataDirectory(root)
+        for day in ["2026-11-01", "2026-11-16", "2026-11-17", "2026-11-24"] {
+            try FileSystem.makeDirectory(dir.rollupDay(window: "1m", day: day))
+            FileManager.default.createFile(atPath: "\(dir.deadLetters)/\(day).jsonl", contents: nil)
+        }
+        try FileSystem.makeDirectory(dir.deadLetters)
+        for day in ["2026-11-01", "2026-11-16", "2026-11-17", "2026-11-24"] {
+            FileManager.default.createFile(atPath: "\(dir.deadLetters)/\(day).jsonl", contents: Data())
+        }
+        let removed = RetentionPolicy(days: 7).prune(dir, nowMs: UTCTimestamp.parse("2026-11-24T12:00:00Z")!)
+        #expect(removed.count == 4)
+        #expect(FileSystem.list(dir.rollups + "/1m") == ["2026-11-17", "2026-11-24"])
+        #expect(FileSystem.list(dir.deadLetters) == ["2026-11-17.jsonl", "2026-11-24.jsonl"])
+    }
+
+    @Test func zeroDaysKeepsEverything() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let dir = DataDirectory(root)
+        try FileSystem.makeDirectory(dir.rollupDay(window: "1m", day: "2000-01-01"))
+        #expect(RetentionPolicy(days: 0).prune(dir, nowMs: UTCTimestamp.parse("2026-11-24T12:00:00Z")!).isEmpty)
+    }
+}
