@@ -5,6 +5,7 @@
 // Layering (each layer depends only on the ones above it):
 //   TelemetryCore       pure: decoding, ring, windows, rollup format. No I/O, no C imports.
 //   TelemetryStorage    files: rollup/dead-letter sinks, status, reading rollup files back.
+//   TelemetryMQTT       the libmosquitto client wrapper (CMosquitto is the C module).
 //   TelemetryDaemon     configuration, capture replay, the ingest pipeline that ties them together.
 //   TelemetryInspect    what `telemetryctl` shows: queries, series, charts, status.
 //   TelemetrySimulator  a deterministic simulated fleet of Vietnamese sensor sites.
@@ -54,6 +55,17 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: strictSettings),
+        .systemLibrary(
+            name: "CMosquitto",
+            pkgConfig: "libmosquitto",
+            providers: [.apt(["libmosquitto-dev"])]),
+        .target(
+            name: "TelemetryMQTT",
+            dependencies: [
+                "CMosquitto",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings),
         .target(
             name: "TelemetryInspect",
             dependencies: ["TelemetryCore", "TelemetryStorage"],
@@ -93,6 +105,9 @@ let package = Package(
         .testTarget(
             name: "TelemetryDaemonTests",
             dependencies: ["TelemetryDaemon", "TelemetryCore", "TelemetryStorage", "TelemetrySimulator"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "TelemetryMQTTTests", dependencies: ["TelemetryMQTT"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "TelemetryInspectTests", dependencies: ["TelemetryInspect"],

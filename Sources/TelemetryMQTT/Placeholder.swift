@@ -1,0 +1,2 @@
+import CMosquitto
+let mosquittoVersionProbe = mosquitto_lib_version(nil, nil, nil)
