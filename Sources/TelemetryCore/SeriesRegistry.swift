@@ -54,6 +54,18 @@ public final class SeriesRegistry: Sendable {
         }
     }
 
+    /// The id of a device, registering it if new (used when restoring seq state).
+    public func registerDevice(site: String, device: String) -> DeviceID {
+        state.withLock { s in
+            let dk = DeviceKey(site: site, device: device)
+            if let d = s.deviceIDs[dk] { return d }
+            let d = DeviceID(s.devices.count)
+            s.devices.append(dk)
+            s.deviceIDs[dk] = d
+            return d
+        }
+    }
+
     /// Number of series registered so far.
     public var seriesCount: Int { state.withLock { $0.keys.count } }
 

@@ -118,4 +118,62 @@ public final class WindowAggregator {
 
     /// The series key of an id (for describing too-late readings).
     public func key(of series: SeriesID) -> SeriesKey { name(series) }
+
+    // MARK: checkpoints
+
+    /// The aggregator's state, for writing to disk at shutdown.
+    public func checkpoint() -> AggregatorCheckpoint {
+        var open: [AggregatorCheckpoint.OpenWindow] = []
+        for lane in lanes {
+            for w in lane.openWindows() {
+                let k = name(w.series)
+                open.append(.init(window: lane.size.name, startMs: w.start, site: k.site, device: k.device,
+                                  metric: k.metric, stats: w.stats))
+            }
+        }
+        var devices: [AggregatorCheckpoint.DeviceSeq] = []
+        for d in 0..<registry.deviceCount {
+            if let s = seq.state(of: DeviceID(d)) {
+                let (site, device) = registry.device(DeviceID(d))
+                devices.append(.init(site: site, device: device, highest: s.highest, lowest: s.lowest, seen: s.seen))
+            }
+        }
+        return AggregatorCheckpoint(
+            windows: windows.map(\.name), allowedLatenessMs: allowedLatenessMs,
+            watermarkMs: watermark == .min ? nil : watermark, open: open, devices: devices,
+            counters: [
+                "readings_accepted": readingsAccepted, "duplicate_readings": duplicateReadings,
+                "too_late": tooLateCount, "duplicates": seq.duplicates, "gaps": seq.gaps,
+                "device_restarts": seq.restarts,
+            ].merging(zip(windows, lateByWindow).map { ("late_\($0.name)", $1) }) { a, _ in a })
+    }
+
+    /// Restores a checkpoint into a fresh aggregator. Open windows of sizes no longer
+    /// configured are handed back as closed rollups (so nothing is lost when the window
+    /// list changes); device seq state and counters carry on.
+    public func restore(_ c: AggregatorCheckpoint) {
+        if let w = c.watermarkMs { watermark = max(watermark, w) }
+        for o in c.open {
+            let key = SeriesKey(site: o.site, device: o.device, metric: o.metric)
+            guard let ids = registry.register(key), let size = WindowSize(parsing: o.window) else { continue }
+            if let k = lanes.firstIndex(where: { $0.size == size }) {
+                lanes[k].restore(series: ids.series, start: o.startMs, stats: o.stats)
+            } else {
+                closed.append(Rollup(window: size, startMs: o.startMs, key: key, stats: o.stats))
+            }
+        }
+        for d in c.devices {
+            let id = registry.registerDevice(site: d.site, device: d.device)
+            seq.restore(device: id, highest: d.highest, lowest: d.lowest, seen: d.seen)
+        }
+        let n = c.counters
+        readingsAccepted += n["readings_accepted"] ?? 0
+        duplicateReadings += n["duplicate_readings"] ?? 0
+        tooLateCount += n["too_late"] ?? 0
+        for (k, w) in windows.enumerated() { lateByWindow[k] += n["late_\(w.name)"] ?? 0 }
+        seq.restoreCounters(
+            duplicates: seq.duplicates + (n["duplicates"] ?? 0), gaps: seq.gaps + (n["gaps"] ?? 0),
+            restarts: seq.restarts + (n["device_restarts"] ?? 0))
+        for k in lanes.indices where watermark >= lanes[k].nextCloseAt { closeLane(k, at: watermark) }
+    }
 }

@@ -108,4 +108,22 @@ struct WindowLane {
         for i in slots.indices where slots[i].start != .min { all.append((slots[i].start, SeriesID(i), slots[i].stats)) }
         return all.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
     }
+
+    /// Puts back an open window from a checkpoint.
+    mutating func restore(series: SeriesID, start: Int64, stats: RollupAccumulator) {
+        let i = Int(series)
+        if i >= slots.count {
+            slots.append(contentsOf: repeatElement(Slot(), count: Swift.max(i + 1, slots.count * 2) - slots.count))
+        }
+        if slots[i].start == .min {
+            slots[i] = Slot(start: start, stats: stats)
+        } else if start > slots[i].start {
+            pending[PendingKey(start: slots[i].start, series: series)] = slots[i].stats
+            slots[i] = Slot(start: start, stats: stats)
+        } else {
+            pending[PendingKey(start: start, series: series)] = stats
+        }
+        openCount += 1
+        nextCloseAt = Swift.min(nextCloseAt, closesAt(start))
+    }
 }

@@ -33,12 +33,16 @@ public final class IngestPipeline: Sendable {
     /// Wall clock in epoch ms; replaceable for tests.
     private let clock: @Sendable () -> Int64
 
+    /// Whether open windows and seq state are saved at `finish` and restored at start.
+    public let checkpointing: Bool
+
     public init(
-        configuration: DaemonConfiguration, mode: String, logger: Logger,
+        configuration: DaemonConfiguration, mode: String, logger: Logger, checkpointing: Bool = false,
         clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1_000) }
     ) throws(StorageError) {
         self.configuration = configuration
         self.mode = mode
+        self.checkpointing = checkpointing
         self.logger = logger
         self.clock = clock
         registry = SeriesRegistry(limit: configuration.maxSeries)
@@ -95,6 +99,7 @@ public final class IngestPipeline: Sendable {
         var lastStatusMs = lastFlushMs
         let retention = RetentionPolicy(days: c.retentionDays)
         retention.prune(c.dataDirectory, nowMs: lastFlushMs)
+        if checkpointing { restoreCheckpoint(into: aggregator) }
 
         func handleOutput() {
             if aggregator.hasClosed { backlog.append(contentsOf: aggregator.takeClosed()) }
@@ -189,7 +194,40 @@ public final class IngestPipeline: Sendable {
         if closeAllAtEnd.load(ordering: .relaxed) { aggregator.closeAll() }
         handleOutput()
         flushFiles()
+        if checkpointing, !closeAllAtEnd.load(ordering: .relaxed) { writeCheckpoint(aggregator) }
         publishStatus(write: true)
+    }
+
+    // MARK: checkpoints
+
+    private var checkpointPath: String { configuration.dataDirectory.state + "/checkpoint.json" }
+
+    /// Restores open windows and seq state saved by the last clean shutdown, then moves the
+    /// file aside so a crash later in this run cannot make a later start restore it twice.
+    private func restoreCheckpoint(into aggregator: WindowAggregator) {
+        guard let data = FileManager.default.contents(atPath: checkpointPath) else { return }
+        do {
+            let checkpoint = try JSONDecoder().decode(AggregatorCheckpoint.self, from: data)
+            aggregator.restore(checkpoint)
+            _ = rename(checkpointPath, checkpointPath + ".restored")
+            logger.info("restored checkpoint: \(checkpoint.open.count) open windows, \(checkpoint.devices.count) devices")
+        } catch {
+            logger.error("ignoring unreadable checkpoint \(checkpointPath): \(error)")
+            _ = rename(checkpointPath, checkpointPath + ".unreadable")
+        }
+    }
+
+    private func writeCheckpoint(_ aggregator: WindowAggregator) {
+        do {
+            try FileSystem.makeDirectory(configuration.dataDirectory.state)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let data = try encoder.encode(aggregator.checkpoint())
+            try FileSystem.replaceAtomically(checkpointPath, with: Array(data))
+            logger.info("checkpoint written: \(aggregator.openWindowCount) open windows")
+        } catch {
+            logger.error("cannot write checkpoint \(checkpointPath): \(error)")
+        }
     }
 
     /// A too-late reading as a dead letter: the topic is `<site>/<device>` and the payload

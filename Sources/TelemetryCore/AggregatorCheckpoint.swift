@@ -1,0 +1,35 @@
+/// What a `WindowAggregator` must remember across a restart: its watermark, every open
+/// window with its running statistics, each device's seq state, and its counters.
+///
+/// Restoring it means a restart inside a window does not split that window's rollup into
+/// two rows, a window that closed while the daemon was away is written once (on the first
+/// watermark advance after the restart), and seq-based duplicate detection carries on.
+/// Series are stored by name (not id), so a checkpoint is independent of id assignment.
+///
+/// Threading: a value type; `Codable` for the state file.
+public struct AggregatorCheckpoint: Codable, Sendable, Equatable {
+    public struct OpenWindow: Codable, Sendable, Equatable {
+        public var window: String
+        public var startMs: Int64
+        public var site: String
+        public var device: String
+        public var metric: String
+        public var stats: RollupAccumulator
+    }
+
+    public struct DeviceSeq: Codable, Sendable, Equatable {
+        public var site: String
+        public var device: String
+        public var highest: Int64
+        public var lowest: Int64
+        public var seen: [UInt64]
+    }
+
+    public var version = 1
+    public var windows: [String]
+    public var allowedLatenessMs: Int64
+    public var watermarkMs: Int64?
+    public var open: [OpenWindow]
+    public var devices: [DeviceSeq]
+    public var counters: [String: Int]
+}
