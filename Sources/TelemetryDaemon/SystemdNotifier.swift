@@ -1,0 +1,63 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Speaks systemd's `sd_notify` protocol without libsystemd: datagrams such as `READY=1`,
+/// `STATUS=…`, `WATCHDOG=1`, `STOPPING=1` sent to the socket named by `$NOTIFY_SOCKET`
+/// (a filesystem path, or an abstract socket when it starts with `@`).
+///
+/// Without `$NOTIFY_SOCKET` (not started by systemd with `Type=notify`) every call is a
+/// no-op. Send failures are ignored, as `sd_notify` does: systemd's absence must never stop
+/// the daemon.
+/// Threading: `Sendable`; the socket is created once and `sendto` is thread-safe.
+public final class SystemdNotifier: Sendable {
+    /// The socket path (with `@` for abstract), or nil when not under systemd.
+    public let socketPath: String?
+    private let fd: Int32
+    /// Half of `$WATCHDOG_USEC`, the interval at which `WATCHDOG=1` should be sent; nil when
+    /// the watchdog is off.
+    public let watchdogInterval: Duration?
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        socketPath = environment["NOTIFY_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
+        fd = socketPath == nil ? -1 : socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        if let usec = environment["WATCHDOG_USEC"].flatMap(Int64.init), usec > 0,
+           environment["WATCHDOG_PID"].map({ $0 == String(getpid()) }) ?? true {
+            watchdogInterval = .microseconds(usec / 2)
+        } else {
+            watchdogInterval = nil
+        }
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// Sends one notification (several `KEY=value` lines may be joined with `\n`).
+    public func notify(_ state: String) {
+        guard let path = socketPath, fd >= 0 else { return }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        var bytes = Array(path.utf8)
+        let abstract = bytes.first == UInt8(ascii: "@")
+        if abstract { bytes[0] = 0 }
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard bytes.count < capacity else { return }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, b) in bytes.enumerated() { raw[i] = b }
+        }
+        let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + (abstract ? 0 : 1))
+        let message = Array(state.utf8)
+        _ = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
+                message.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL), sa, length) }
+            }
+        }
+    }
+
+    public func ready(status: String) { notify("READY=1\nSTATUS=\(status)") }
+    public func status(_ text: String) { notify("STATUS=\(text)") }
+    public func watchdog() { notify("WATCHDOG=1") }
+    public func stopping() { notify("STOPPING=1") }
+    public func reloading() { notify("RELOADING=1") }
+}
