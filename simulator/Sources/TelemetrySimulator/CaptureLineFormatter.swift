@@ -1,0 +1,47 @@
+/// Writes messages in the capture format, exactly as `mosquitto_sub -v -F '%U %t %p'`
+/// prints them: `<unix seconds>.<6 fraction digits> <topic> <payload>\n`.
+///
+/// The payload is copied as raw bytes (it need not be UTF-8). Invariants of the output:
+/// one message per line, because simulated topics have no spaces and payloads no `\n`.
+/// Threading: stateless; safe from any thread.
+public enum CaptureLineFormatter {
+    /// Appends the line for `message`, including the trailing `\n`.
+    public static func append(_ message: SimulatedMessage, to out: inout [UInt8]) {
+        append(arrivalMicros: message.arrivalMicros, topic: message.topic, payload: message.payload, to: &out)
+    }
+
+    /// Appends `<seconds.micros> <topic> <payload>\n`; `arrivalMicros >= 0`.
+    public static func append(arrivalMicros: Int64, topic: String, payload: [UInt8], to out: inout [UInt8]) {
+        appendTime(micros: arrivalMicros, to: &out)
+        out.append(0x20)
+        out.append(contentsOf: topic.utf8)
+        out.append(0x20)
+        out.append(contentsOf: payload)
+        out.append(0x0A)
+    }
+
+    /// The line for `message`, including the trailing `\n`.
+    public static func line(_ message: SimulatedMessage) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(message.topic.utf8.count + message.payload.count + 20)
+        append(message, to: &out)
+        return out
+    }
+
+    /// Appends `micros` since the epoch as seconds with six fraction digits, e.g.
+    /// `1795500000.123456`; `micros >= 0`.
+    public static func appendTime(micros: Int64, to out: inout [UInt8]) {
+        precondition(micros >= 0, "capture times are not before the epoch")
+        PayloadWriter.appendUnsigned(UInt64(micros / 1_000_000), to: &out)
+        out.append(0x2E)
+        var fraction = micros % 1_000_000
+        let start = out.count
+        out.append(contentsOf: repeatElement(0x30, count: 6))
+        var i = start + 5
+        while fraction > 0 {
+            out[i] = UInt8(48 + fraction % 10)
+            fraction /= 10
+            i -= 1
+        }
+    }
+}

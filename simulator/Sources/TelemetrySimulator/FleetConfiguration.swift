@@ -1,0 +1,74 @@
+/// Everything that determines a simulated capture. Two runs with equal configurations
+/// produce byte-identical output.
+///
+/// Invariants (checked by `validate()`, which the generator requires to pass):
+/// `1 <= devices <= maximumDevices`; `startMs >= minimumStartMs` (late faults must not go
+/// before the epoch) and before year 10000; `0 <= durationMs <= DurationParser.maximumMilliseconds`;
+/// `intervalMs >= 1`; `0 <= faultRate <= 1`.
+/// Each device publishes `durationMs / intervalMs` scheduled messages (integer division).
+/// Threading: a value type; `Sendable`.
+public struct FleetConfiguration: Sendable, Hashable {
+    /// Number of devices.
+    public var devices: Int
+    /// Seed of every random choice.
+    public var seed: UInt64
+    /// Start of the simulated period, epoch milliseconds.
+    public var startMs: Int64
+    /// Length of the simulated period, milliseconds.
+    public var durationMs: Int64
+    /// Each device's publish period, milliseconds.
+    public var intervalMs: Int64
+    /// Probability that a message gets a fault, 0…1.
+    public var faultRate: Double
+
+    public static let maximumDevices = 100_000
+    /// The earliest start: 1970-01-01T02:00:00Z, so that `late` event times stay ≥ 0.
+    public static let minimumStartMs: Int64 = FaultKind.lateShiftMs
+    /// The first instant of year 10000, which RFC 3339 cannot write.
+    public static let endOfTimeMs: Int64 = 253_402_300_800_000
+
+    /// Why a configuration is refused; `description` says what is expected.
+    public struct Invalid: Error, Sendable, Equatable, CustomStringConvertible {
+        public let description: String
+    }
+
+    public init(
+        devices: Int = 20, seed: UInt64 = 1, startMs: Int64, durationMs: Int64 = 3_600_000,
+        intervalMs: Int64 = 10_000, faultRate: Double = 0
+    ) {
+        self.devices = devices
+        self.seed = seed
+        self.startMs = startMs
+        self.durationMs = durationMs
+        self.intervalMs = intervalMs
+        self.faultRate = faultRate
+    }
+
+    /// Throws when an invariant does not hold.
+    public func validate() throws(Invalid) {
+        guard (1...Self.maximumDevices).contains(devices) else {
+            throw Invalid(description: "devices must be between 1 and \(Self.maximumDevices), got \(devices)")
+        }
+        guard intervalMs >= 1 else {
+            throw Invalid(description: "interval must be at least 1ms, got \(intervalMs)ms")
+        }
+        guard (0...DurationParser.maximumMilliseconds).contains(durationMs) else {
+            throw Invalid(description: "duration must be between 0s and 100 years, got \(durationMs)ms")
+        }
+        guard startMs >= Self.minimumStartMs,
+              startMs <= Self.endOfTimeMs - durationMs - FaultKind.outOfOrderDelayMicros.upperBound / 1_000 - 1_000
+        else {
+            throw Invalid(description: "start must be from 1970-01-01T02:00:00Z to before the year 10000 (minus the duration), got \(startMs >= 0 && startMs < Self.endOfTimeMs ? RFC3339.formatSeconds(milliseconds: startMs) : "\(startMs)ms")")
+        }
+        guard faultRate.isFinite, (0...1).contains(faultRate) else {
+            throw Invalid(description: "fault rate must be a number from 0 to 1, got \(faultRate)")
+        }
+    }
+
+    /// Scheduled messages per device (before faults add duplicates).
+    public var messagesPerDevice: Int64 { intervalMs > 0 ? max(0, durationMs) / intervalMs : 0 }
+
+    /// Scheduled messages of the whole fleet; with `faultRate == 0` exactly the number of
+    /// messages generated, otherwise that plus the number of `duplicate` faults.
+    public var scheduledMessages: Int64 { Int64(devices) * messagesPerDevice }
+}
