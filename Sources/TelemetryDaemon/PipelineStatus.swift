@@ -41,7 +41,6 @@ public struct PipelineStatus: Sendable, Equatable {
             "gaps": gaps, "device_restarts": deviceRestarts, "late": tooLate, "dropped": dropped,
             "blocked": blocked, "rollups_written": rollupsWritten,
         ]
-        counters["too_late"] = tooLate
         var doc: [String: Any] = [
             "version": 1,
             "mode": mode,

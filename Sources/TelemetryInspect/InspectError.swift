@@ -1,0 +1,91 @@
+public import TelemetryCore
+
+/// Everything that can go wrong while inspecting a data directory, each case worded so the
+/// message (``description``) tells the user what to do next.
+///
+/// Cases marked *argument* are problems with what the user typed; those that can be detected
+/// without the data directory (``isArgumentError``) are reported by the CLI as usage errors.
+///
+/// Threading: an immutable value type; safe to share.
+public enum InspectError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// *argument*: a window name that is not a valid window size.
+    case invalidWindow(String)
+    /// *argument*: a window that is valid but has no rollups in the data directory.
+    case windowNotPresent(WindowSize, present: [WindowSize], dataDirectory: String)
+    /// *argument*: an unparseable `--from`/`--to` value (option name, text).
+    case invalidTime(option: String, text: String)
+    /// *argument*: `--from` is not before `--to`.
+    case emptyTimeRange(from: Int64, to: Int64)
+    /// *argument*: an unknown `--format`.
+    case invalidFormat(String)
+    /// *argument*: an unknown `--field`.
+    case invalidField(String)
+    /// *argument*: a count such as `--limit`, `--width` or `-n` outside its allowed range.
+    case invalidCount(option: String, value: Int, minimum: Int)
+    /// *argument*: the plot filters match several series (the ones matched, sorted).
+    case ambiguousSeries([SeriesTags], window: WindowSize)
+    /// The data directory has no `rollups/` directory.
+    case rollupsDirectoryMissing(dataDirectory: String)
+    /// The data directory has no `status.json`.
+    case statusMissing(dataDirectory: String)
+    /// `status.json` exists but could not be read or parsed.
+    case statusUnreadable(path: String, reason: String)
+    /// A rollup file or directory could not be read.
+    case unreadable(path: String, reason: String)
+
+    /// Whether this is a problem with how an argument is written, detectable without looking at
+    /// the data directory (the CLI reports these as usage errors).
+    public var isArgumentError: Bool {
+        switch self {
+        case .invalidWindow, .invalidTime, .emptyTimeRange, .invalidFormat, .invalidField, .invalidCount:
+            true
+        case .windowNotPresent, .ambiguousSeries, .rollupsDirectoryMissing, .statusMissing,
+             .statusUnreadable, .unreadable:
+            false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .invalidWindow(let text):
+            return "invalid window '\(TerminalSafeText.sanitize(text))': expected \(WindowSize.expectedFormat)"
+        case .windowNotPresent(let window, let present, let dir):
+            let list = present.isEmpty ? "none yet" : present.map(\.name).joined(separator: ", ")
+            return "no \(window.name) rollups in \(dir)/rollups; windows present: \(list)"
+        case .invalidTime(let option, let text):
+            return "invalid \(option) '\(TerminalSafeText.sanitize(text))': expected \(TimeArgument.expectedFormat)"
+        case .emptyTimeRange(let from, let to):
+            return "--from (\(UTCTimestamp.format(milliseconds: from))) must be before --to "
+                + "(\(UTCTimestamp.format(milliseconds: to)))"
+        case .invalidFormat(let text):
+            return "invalid format '\(TerminalSafeText.sanitize(text))': expected \(OutputFormat.expectedFormat)"
+        case .invalidField(let text):
+            return "invalid field '\(TerminalSafeText.sanitize(text))': expected \(RollupField.expectedFormat)"
+        case .invalidCount(let option, let value, let minimum):
+            return "invalid \(option) \(value): expected a whole number of at least \(minimum)"
+        case .ambiguousSeries(let keys, let window):
+            func arg(_ value: String) -> String {
+                let plain = value.unicodeScalars.allSatisfy {
+                    $0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-:@+".unicodeScalars.contains($0)
+                }
+                let safe = TerminalSafeText.sanitize(value)
+                return plain && !value.isEmpty ? safe : "'" + safe.replacingAll("'", with: "'\\''") + "'"
+            }
+            let shown = keys.prefix(20).map {
+                "  --site \(arg($0.site)) --device \(arg($0.device)) --metric \(arg($0.metric))"
+            }
+            let more = keys.count > 20 ? ["  … and \(keys.count - 20) more"] : []
+            return "the filters match \(keys.count) series in the \(window.name) rollups; "
+                + "plot shows one — narrow it with --site/--device/--metric, e.g.:\n"
+                + (shown + more).joined(separator: "\n")
+        case .rollupsDirectoryMissing(let dir):
+            return "no rollups directory in \(dir) — is telemetryd running with --data-dir \(dir)?"
+        case .statusMissing(let dir):
+            return "no status.json in \(dir) — is telemetryd running with --data-dir \(dir)?"
+        case .statusUnreadable(let path, let reason):
+            return "cannot read \(path): \(reason)"
+        case .unreadable(let path, let reason):
+            return "cannot read \(path): \(reason)"
+        }
+    }
+}

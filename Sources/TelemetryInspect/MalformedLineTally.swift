@@ -1,0 +1,34 @@
+/// A count of rollup lines that were skipped because they could not be decoded, with the
+/// location of the first one so the user can look at it.
+///
+/// Readers add to it instead of reporting each line; the CLI prints ``summary`` once on stderr.
+///
+/// Threading: a value type; not shared across threads while being mutated.
+public struct MalformedLineTally: Sendable, Equatable {
+    /// Number of skipped lines.
+    public private(set) var count = 0
+    /// `path:line` of the first skipped line, when any.
+    public private(set) var firstLocation: String?
+
+    public init() {}
+
+    /// Records one malformed line at `path`, 1-based `line`.
+    public mutating func record(path: String, line: Int) {
+        if firstLocation == nil { firstLocation = "\(path):\(line)" }
+        count += 1
+    }
+
+    /// Adds another tally's counts to this one.
+    public mutating func merge(_ other: MalformedLineTally) {
+        if firstLocation == nil { firstLocation = other.firstLocation }
+        count += other.count
+    }
+
+    /// One line for stderr, or `nil` when nothing was skipped.
+    public var summary: String? {
+        guard count > 0 else { return nil }
+        let noun = count == 1 ? "line" : "lines"
+        let location = firstLocation.map { " (first at \(TerminalSafeText.sanitize($0)))" } ?? ""
+        return "warning: skipped \(count) malformed rollup \(noun)\(location)"
+    }
+}

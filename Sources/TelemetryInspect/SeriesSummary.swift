@@ -1,0 +1,28 @@
+public import TelemetryCore
+
+/// One series present in the rollups of one window: how many rollups it has and the first and
+/// last window start seen (as `series` prints them).
+///
+/// Invariants: `rollups >= 1`; `firstStart <= lastStart`.
+///
+/// Threading: a value type; safe to share.
+public struct SeriesSummary: Sendable, Hashable {
+    public let window: WindowSize
+    public let series: SeriesTags
+    public internal(set) var rollups: Int
+    public internal(set) var firstStart: Int64
+    public internal(set) var lastStart: Int64
+
+    public init(window: WindowSize, series: SeriesTags, rollups: Int, firstStart: Int64, lastStart: Int64) {
+        self.window = window
+        self.series = series
+        self.rollups = rollups
+        self.firstStart = firstStart
+        self.lastStart = lastStart
+    }
+
+    /// Output order: window size, then site, device, metric.
+    public static func outputOrder(_ a: SeriesSummary, _ b: SeriesSummary) -> Bool {
+        a.window != b.window ? a.window < b.window : a.series < b.series
+    }
+}

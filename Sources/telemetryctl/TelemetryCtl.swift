@@ -1,0 +1,22 @@
+import ArgumentParser
+
+/// `telemetryctl`: inspect the rollup files and status written by telemetryd.
+///
+/// Thin: each subcommand parses its arguments and calls into `TelemetryInspect`.
+@main
+struct TelemetryCtl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "telemetryctl",
+        abstract: "Inspect the rollups and status written by telemetryd.",
+        discussion: """
+            Reads <data-dir>/rollups/<window>/<YYYY-MM-DD>/<HH>.jsonl|csv and <data-dir>/status.json. \
+            The data directory is --data-dir, else $TELEMETRYD_DATA_DIR, else /var/lib/telemetryd. \
+            Times are UTC.
+            """,
+        subcommands: [
+            QueryCommand.self, SeriesCommand.self, TailCommand.self, PlotCommand.self, StatusCommand.self,
+        ])
+
+    /// `--data-dir` given before the subcommand (`telemetryctl --data-dir D query`).
+    @OptionGroup var global: GlobalOptions
+}
