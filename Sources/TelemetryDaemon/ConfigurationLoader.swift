@@ -15,6 +15,10 @@ public enum ConfigurationLoader {
         "data_dir", "templates", "windows", "lateness", "ring.size", "ring.overflow",
         "limits.max_payload_bytes", "limits.max_future_skew", "limits.max_series",
         "files.format", "retention.days", "status.interval", "log.level",
+        "mqtt.broker", "mqtt.topics", "mqtt.client_id", "mqtt.clean_session", "mqtt.keepalive",
+        "mqtt.protocol", "mqtt.username", "mqtt.password_file", "mqtt.tls.ca_file", "mqtt.tls.ca_dir",
+        "mqtt.tls.cert_file", "mqtt.tls.key_file", "mqtt.reconnect.min", "mqtt.reconnect.max",
+        "mqtt.connect_attempts", "mqtt.connections",
     ]
 
     /// Loads and validates. `overrides` (key → text) win over everything else.
@@ -115,7 +119,96 @@ public enum ConfigurationLoader {
             }
             c.logLevel = v
         }
+        try parseBroker(reader, into: &c.broker, text: text)
         return c
+    }
+
+    private static func parseBroker(
+        _ reader: ConfigReader, into b: inout BrokerSettings, text: (String) -> String?
+    ) throws(ConfigurationError) {
+        if let v = text("mqtt.broker") {
+            guard v.hasPrefix("mqtt://") || v.hasPrefix("mqtts://"), v.count > 8 else {
+                throw ConfigurationError(key: "mqtt.broker", found: v, expected: "mqtt://[user[:pass]@]host[:port] or mqtts://…")
+            }
+            b.url = v
+        }
+        if let filters = list(reader, "mqtt.topics") {
+            var subscriptions: [BrokerSettings.Subscription] = []
+            for f in filters {
+                let parts = f.split(separator: " ", omittingEmptySubsequences: true)
+                let qos = parts.count == 2 ? Int(parts[1]) : (parts.count == 1 ? 1 : nil)
+                guard let qos, (0...2).contains(qos), let filter = parts.first, Self.isValidFilter(String(filter)) else {
+                    throw ConfigurationError(key: "mqtt.topics", found: f,
+                                             expected: "'<topic filter> [0|1|2]', e.g. 'vn/#' or 'vn/+/+/telemetry 1'")
+                }
+                subscriptions.append(.init(filter: String(filter), qos: qos))
+            }
+            guard !subscriptions.isEmpty else {
+                throw ConfigurationError(key: "mqtt.topics", found: "[]", expected: "at least one topic filter")
+            }
+            b.subscriptions = subscriptions
+        }
+        if let v = text("mqtt.client_id") {
+            guard !v.isEmpty, v.utf8.count <= 65_535 else {
+                throw ConfigurationError(key: "mqtt.client_id", found: v, expected: "a non-empty client id")
+            }
+            b.clientID = v
+        }
+        if let v = text("mqtt.clean_session") {
+            guard let flag = Bool(v) else { throw ConfigurationError(key: "mqtt.clean_session", found: v, expected: "true or false") }
+            b.cleanSession = flag
+        }
+        if let v = text("mqtt.keepalive") {
+            b.keepaliveSeconds = Int(try duration(v, key: "mqtt.keepalive", allowZero: false) / 1_000)
+            guard b.keepaliveSeconds >= 5 else {
+                throw ConfigurationError(key: "mqtt.keepalive", found: v, expected: "at least 5s")
+            }
+        }
+        if let v = text("mqtt.protocol") {
+            switch v {
+            case "3.1.1", "3", "311": b.protocolVersion = 3
+            case "5", "5.0": b.protocolVersion = 5
+            default: throw ConfigurationError(key: "mqtt.protocol", found: v, expected: "3.1.1 or 5")
+            }
+        }
+        if let v = text("mqtt.username"), !v.isEmpty { b.username = v }
+        if let v = text("mqtt.password_file"), !v.isEmpty { b.passwordFile = v }
+        if let v = text("mqtt.tls.ca_file"), !v.isEmpty { b.tlsCAFile = v }
+        if let v = text("mqtt.tls.ca_dir"), !v.isEmpty { b.tlsCADirectory = v }
+        if let v = text("mqtt.tls.cert_file"), !v.isEmpty { b.tlsCertificateFile = v }
+        if let v = text("mqtt.tls.key_file"), !v.isEmpty { b.tlsKeyFile = v }
+        if (b.tlsCertificateFile == nil) != (b.tlsKeyFile == nil) {
+            throw ConfigurationError(key: b.tlsKeyFile == nil ? "mqtt.tls.key_file" : "mqtt.tls.cert_file", found: "",
+                                     expected: "mqtt.tls.cert_file and mqtt.tls.key_file together")
+        }
+        if let v = text("mqtt.reconnect.min") {
+            b.reconnectMinSeconds = Int(try duration(v, key: "mqtt.reconnect.min", allowZero: false) / 1_000)
+        }
+        if let v = text("mqtt.reconnect.max") {
+            b.reconnectMaxSeconds = Int(try duration(v, key: "mqtt.reconnect.max", allowZero: false) / 1_000)
+        }
+        guard b.reconnectMinSeconds >= 1, b.reconnectMaxSeconds >= b.reconnectMinSeconds else {
+            throw ConfigurationError(key: "mqtt.reconnect.max", found: "\(b.reconnectMaxSeconds)s",
+                                     expected: "at least 1s and not less than mqtt.reconnect.min")
+        }
+        if let v = text("mqtt.connect_attempts") {
+            b.connectAttempts = try integer(v, key: "mqtt.connect_attempts", range: 0...1_000_000,
+                                            expected: "a number of attempts (0 = keep trying forever)")
+        }
+        if let v = text("mqtt.connections") {
+            b.connections = try integer(v, key: "mqtt.connections", range: 1...64, expected: "1 to 64 connections")
+        }
+    }
+
+    /// MQTT topic filter rules: non-empty, `#` only as the whole last level, `+` only as a whole level.
+    static func isValidFilter(_ f: String) -> Bool {
+        guard !f.isEmpty, !f.contains("\0") else { return false }
+        let levels = f.split(separator: "/", omittingEmptySubsequences: false)
+        for (i, level) in levels.enumerated() {
+            if level.contains("#"), level != "#" || i != levels.count - 1 { return false }
+            if level.contains("+"), level != "+" { return false }
+        }
+        return true
     }
 
     private static func list(_ reader: ConfigReader, _ key: String) -> [String]? {

@@ -20,6 +20,7 @@ public struct DaemonConfiguration: Sendable {
     public var retentionDays = 0
     public var statusIntervalMs: Int64 = 5_000
     public var logLevel = "info"
+    public var broker = BrokerSettings()
 
     public init() {}
 }

@@ -13,6 +13,18 @@ import TelemetryDaemon
         #expect(c.retentionDays == 30)
     }
 
+    @Test func theBrokerDefaultsLoseNothing() async throws {
+        let c = try await ConfigurationLoader.load(file: nil, environment: false)
+        #expect(c.broker.subscriptions == [.init(filter: "vn/#", qos: 1)])
+        #expect(c.broker.cleanSession == false)
+    }
+
+    @Test func topicFiltersTakeAnOptionalQoS() async throws {
+        let c = try await ConfigurationLoader.load(
+            file: nil, overrides: ["mqtt.topics": "vn/+/+/telemetry 0, vn/hanoi/#"], environment: false)
+        #expect(c.broker.subscriptions == [.init(filter: "vn/+/+/telemetry", qos: 0), .init(filter: "vn/hanoi/#", qos: 1)])
+    }
+
     @Test func overridesWinOverTheFile() async throws {
         let path = #filePath.components(separatedBy: "/Tests/")[0] + "/config/telemetryd.yaml"
         let c = try await ConfigurationLoader.load(
@@ -25,6 +37,8 @@ import TelemetryDaemon
         ("ring.size", "abc"), ("ring.overflow", "sometimes"), ("windows", "7s"), ("lateness", "soon"),
         ("files.format", "parquet"), ("templates", "vn/{site}/x json"), ("retention.days", "-1"),
         ("log.level", "loud"), ("limits.max_payload_bytes", "0"),
+        ("mqtt.broker", "http://broker"), ("mqtt.topics", "vn/#/x"), ("mqtt.topics", "vn/# 3"),
+        ("mqtt.protocol", "4"), ("mqtt.connect_attempts", "-1"), ("mqtt.clean_session", "maybe"),
     ])
     func aBadValueNamesItsKey(key: String, value: String) async throws {
         do {
