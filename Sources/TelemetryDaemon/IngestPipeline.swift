@@ -26,6 +26,11 @@ public final class IngestPipeline: Sendable {
     let deadLetters: DeadLetterSink
     private let logger: Logger
     private let stopping = ManagedAtomic<Bool>(false)
+    /// Wall-clock ms of the aggregator loop's last turn (for the systemd watchdog).
+    private let heartbeat = ManagedAtomic<Int64>(0)
+    /// Retention in days; SIGHUP may change it.
+    private let retentionDays: ManagedAtomic<Int>
+    private let reopenRequested = ManagedAtomic<Bool>(false)
     private let closeAllAtEnd = ManagedAtomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
     private let startedMs: Int64
@@ -43,6 +48,7 @@ public final class IngestPipeline: Sendable {
         self.configuration = configuration
         self.mode = mode
         self.checkpointing = checkpointing
+        retentionDays = ManagedAtomic(configuration.retentionDays)
         self.logger = logger
         self.clock = clock
         registry = SeriesRegistry(limit: configuration.maxSeries)
@@ -83,6 +89,17 @@ public final class IngestPipeline: Sendable {
         return status
     }
 
+    /// Whether the aggregator thread has turned within `withinMs` (false once it stopped).
+    public func isHealthy(withinMs: Int64 = 10_000) -> Bool {
+        clock() - heartbeat.load(ordering: .relaxed) <= withinMs
+    }
+
+    /// Changes retention from now on (SIGHUP reload).
+    public func setRetention(days: Int) { retentionDays.store(days, ordering: .relaxed) }
+
+    /// Asks the aggregator thread to close and reopen its files (SIGHUP, log rotation).
+    public func reopenFiles() { reopenRequested.store(true, ordering: .relaxed) }
+
     /// The latest status snapshot (refreshed by the aggregator thread).
     public var status: PipelineStatus { latest.withLock { $0 } }
 
@@ -97,8 +114,7 @@ public final class IngestPipeline: Sendable {
         var highWater = 0
         var lastFlushMs = clock()
         var lastStatusMs = lastFlushMs
-        let retention = RetentionPolicy(days: c.retentionDays)
-        retention.prune(c.dataDirectory, nowMs: lastFlushMs)
+        RetentionPolicy(days: retentionDays.load(ordering: .relaxed)).prune(c.dataDirectory, nowMs: lastFlushMs)
         if checkpointing { restoreCheckpoint(into: aggregator) }
 
         func handleOutput() {
@@ -181,6 +197,11 @@ public final class IngestPipeline: Sendable {
                 idleSpins = 0
             }
             let now = clock()
+            heartbeat.store(now, ordering: .relaxed)
+            if reopenRequested.exchange(false, ordering: .relaxed) {
+                flushFiles()
+                do { try sink.reopen() } catch { logger.error("\(error)") }
+            }
             if now - lastFlushMs >= 1_000 || backlog.count >= 65_536 {
                 flushFiles()
                 lastFlushMs = now
@@ -188,7 +209,8 @@ public final class IngestPipeline: Sendable {
             if now - lastStatusMs >= c.statusIntervalMs {
                 publishStatus(write: true)
                 lastStatusMs = now
-                if c.retentionDays > 0 { retention.prune(c.dataDirectory, nowMs: now) }
+                let days = retentionDays.load(ordering: .relaxed)
+                if days > 0 { RetentionPolicy(days: days).prune(c.dataDirectory, nowMs: now) }
             }
         }
         if closeAllAtEnd.load(ordering: .relaxed) { aggregator.closeAll() }

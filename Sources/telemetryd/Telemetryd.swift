@@ -40,12 +40,12 @@ struct ConfigOptions: ParsableArguments {
     }
 }
 
+/// The process's log level, shared by every logger so SIGHUP can change it.
+let logLevel = LogLevelControl(.info)
+
 func makeLogger(level: String) -> Logger {
-    LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = Logger.Level(rawValue: level) ?? .info
-        return handler
-    }
+    logLevel.level = Logger.Level(rawValue: level) ?? .info
+    LoggingSystem.bootstrap { label in StandardErrorLogHandler(label: label, control: logLevel) }
     return Logger(label: "telemetryd")
 }
 
