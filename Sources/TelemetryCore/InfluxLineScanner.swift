@@ -82,6 +82,7 @@ public struct InfluxLineScanner {
         }
         guard i < line.count, line[i] == 0x20 else { return .badLineProtocol }
         i += 1
+        guard i < line.count, line[i] != 0x20 else { return .badLineProtocol }  // no field set
         // Fields: remember where they are, find the timestamp, then report.
         let fieldsStart = i
         var inString = false

@@ -68,8 +68,13 @@ public struct JSONPayloadScanner {
             c.advance()
             c.skipSpace()
             let keyIsTop = depth == 1
+            // A top-level `ts`/`seq` of a kind it cannot be (object, array, boolean; text for
+            // `seq`) is rejected with its own reason, not skipped.
+            let wrongKind: RejectReason? =
+                !keyIsTop ? nil : pathEquals("ts") ? .badTimestamp : pathEquals("seq") ? .badSeq : nil
             switch c.peek {
             case 0x7B:
+                if let wrongKind { return c.skipValue(depth: depth, maxDepth: Self.maxDepth) ? wrongKind : .badJSON }
                 if let r = scanObject(&c, depth: depth + 1, header: &header, sink: &sink) { return r }
             case 0x22:
                 if keyIsTop, pathEquals("ts") {
@@ -77,11 +82,17 @@ public struct JSONPayloadScanner {
                     header.timestampMs = ts
                 } else {
                     guard c.skipString() else { return .badJSON }
+                    if let wrongKind { return wrongKind }
                 }
             case 0x5B:
                 guard c.skipArray(depth: depth + 1, maxDepth: Self.maxDepth) else { return .badJSON }
-            case 0x74: guard c.skipWord("true") else { return .badJSON }
-            case 0x66: guard c.skipWord("false") else { return .badJSON }
+                if let wrongKind { return wrongKind }
+            case 0x74:
+                guard c.skipWord("true") else { return .badJSON }
+                if let wrongKind { return wrongKind }
+            case 0x66:
+                guard c.skipWord("false") else { return .badJSON }
+                if let wrongKind { return wrongKind }
             case 0x6E:
                 guard c.skipWord("null") else { return .badJSON }
                 if keyIsTop, pathEquals("ts") || pathEquals("seq") {

@@ -99,7 +99,10 @@ public enum NumberScanner {
         while lo < hi, isSpace(b[lo]) { lo += 1 }
         while hi > lo, isSpace(b[hi - 1]) { hi -= 1 }
         guard lo < hi else { return .malformed }
-        if b[lo] == 0x2B { lo += 1 }
+        if b[lo] == 0x2B {
+            lo += 1
+            if lo < hi, b[lo] == 0x2D { return .malformed }  // `+-1` is not a number
+        }
         let body = UnsafeRawBufferPointer(rebasing: b[lo..<hi])
         var i = 0
         let r = scanJSON(body, at: &i)

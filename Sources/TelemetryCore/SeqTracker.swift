@@ -20,6 +20,7 @@ public struct SeqTracker: Sendable {
     private static let words = Int(windowSize / 64)
 
     private var highest: [Int64] = []
+    /// Per device, the first seq seen since tracking (re)started: gaps are counted above it.
     private var lowest: [Int64] = []
     private var seen: [UInt64] = []
 
@@ -59,7 +60,8 @@ public struct SeqTracker: Sendable {
         if seq > h - Self.windowSize {
             if bit(d, seq) { duplicates += 1; return .duplicate }
             setBit(d, seq, true)
-            if seq > lowest[d] { gaps = Swift.max(0, gaps - 1) } else { lowest[d] = seq }
+            // Only numbers above the first seq since the (re)start were ever counted as gaps.
+            if seq > lowest[d] { gaps = Swift.max(0, gaps - 1) }
             return .accept
         }
         restarts += 1

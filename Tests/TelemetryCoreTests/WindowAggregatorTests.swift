@@ -1,0 +1,456 @@
+import Testing
+@testable import TelemetryCore
+
+/// A small fleet registered up front: device index → (site, device), metric names.
+struct Fleet {
+    static let devices = [("hanoi", "aq-1"), ("hanoi", "aq-2"), ("hcmc", "aq-1"), ("danang", "w-9")]
+    static let metrics = ["pm25", "temp", "power.voltage"]
+
+    let registry = SeriesRegistry()
+    /// [device][metric] → series id
+    var series: [[SeriesID]] = []
+    var deviceIDs: [DeviceID] = []
+    var keys: [SeriesID: SeriesKey] = [:]
+
+    init() {
+        for (site, device) in Self.devices {
+            var row: [SeriesID] = []
+            var dev: DeviceID = 0
+            for m in Self.metrics {
+                let key = SeriesKey(site: site, device: device, metric: m)
+                let ids = registry.register(key)!
+                row.append(ids.series)
+                dev = ids.device
+                keys[ids.series] = key
+            }
+            series.append(row)
+            deviceIDs.append(dev)
+        }
+    }
+}
+
+struct RollupID: Hashable, CustomStringConvertible {
+    var window: String
+    var start: Int64
+    var key: SeriesKey
+    var description: String { "\(window)@\(start) \(key)" }
+}
+
+/// One generated message: readings of (metric index, event time, value).
+struct TestMessage {
+    var device: Int
+    var seq: Int64?
+    var readings: [(metric: Int, time: Int64, value: Double)]
+}
+
+/// The naive reference: replays the stream in order.
+struct ReferenceAggregator {
+    struct Expected {
+        var count = 0
+        var min = 0.0, max = 0.0, sum = 0.0, mean = 0.0, first = 0.0, last = 0.0, stddev = 0.0
+    }
+
+    var groups: [RollupID: [(time: Int64, value: Double)]] = [:]
+    var watermark = Int64.min
+    var tooLate = 0
+    var lateByWindow: [Int]
+    var accepted = 0
+    var duplicateReadings = 0
+    var duplicateMessages = 0
+    private var highest: [Int: Int64] = [:]
+    private var seen: [Int: Set<Int64>] = [:]
+
+    init(windows: Int) { lateByWindow = Array(repeating: 0, count: windows) }
+
+    /// Whether a message of `device` with `seq` is a duplicate: seen since the device's last
+    /// (re)start and within the 1024 seqs up to the highest.
+    mutating func isDuplicate(device: Int, seq: Int64) -> Bool {
+        guard let h = highest[device] else { highest[device] = seq; seen[device] = [seq]; return false }
+        if seq > h { highest[device] = seq; seen[device]!.insert(seq); return false }
+        if seq > h - 1_024 { return !seen[device]!.insert(seq).inserted }
+        highest[device] = seq; seen[device] = [seq]   // restart
+        return false
+    }
+
+    static func floorStart(_ t: Int64, _ w: Int64) -> Int64 { t - ((t % w) + w) % w }
+
+    mutating func replay(_ stream: [TestMessage], fleet: Fleet, windows: [WindowSize], lateness: Int64) {
+        for m in stream {
+            if let s = m.seq, isDuplicate(device: m.device, seq: s) {
+                duplicateMessages += 1
+                duplicateReadings += m.readings.count
+                continue
+            }
+            for r in m.readings {
+                var takenBy: [Int] = []
+                for (k, w) in windows.enumerated() {
+                    let start = Self.floorStart(r.time, w.milliseconds)
+                    if start + w.milliseconds + lateness > watermark { takenBy.append(k) }
+                }
+                if takenBy.isEmpty { tooLate += 1; continue }
+                accepted += 1
+                for k in windows.indices where !takenBy.contains(k) { lateByWindow[k] += 1 }
+                let key = fleet.keys[fleet.series[m.device][r.metric]]!
+                for k in takenBy {
+                    let w = windows[k]
+                    groups[RollupID(window: w.name, start: Self.floorStart(r.time, w.milliseconds), key: key), default: []]
+                        .append((r.time, r.value))
+                }
+                watermark = max(watermark, r.time)
+            }
+        }
+    }
+
+    static func stats(_ xs: [(time: Int64, value: Double)]) -> Expected {
+        var e = Expected()
+        let values = xs.map(\.value)
+        e.count = values.count
+        e.min = values.min()!
+        e.max = values.max()!
+        e.sum = values.reduce(0, +)
+        e.mean = e.sum / Double(values.count)
+        let mean = e.mean
+        e.stddev = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)).squareRoot()
+        var first = xs[0], last = xs[0]
+        for x in xs {
+            if x.time < first.time { first = x }
+            if x.time >= last.time { last = x }
+        }
+        e.first = first.value
+        e.last = last.value
+        return e
+    }
+}
+
+@Suite struct WindowAggregatorPropertyTests {
+    static let t0: Int64 = 1_795_500_000_000
+
+    static func generate(_ rng: inout SplitMix64) -> [TestMessage] {
+        let deviceCount = Fleet.devices.count
+        var nextSeq = (0..<deviceCount).map { _ in rng.int64(0...3_000) }
+        var history: [[TestMessage]] = Array(repeating: [], count: deviceCount)
+        var held: [TestMessage] = []
+        var stream: [TestMessage] = []
+        var clock = t0 + rng.int64(0...59_999)
+        let messages = rng.int(30...350)
+        while stream.count < messages {
+            clock += rng.int64(0...1_500)
+            let d = rng.int(0..<deviceCount)
+            let roll = rng.int(0...99)
+            if roll < 8, let old = history[d].suffix(40).randomElement(using: &rng) {
+                stream.append(old)             // broker redelivery: same seq, same content
+                continue
+            }
+            if roll < 12, !held.isEmpty {
+                stream.append(held.remove(at: rng.int(0..<held.count)))   // out-of-order seq
+                continue
+            }
+            var seq: Int64? = nil
+            if rng.chance(0.9) {
+                if rng.chance(0.05) { nextSeq[d] += rng.int64(1...4) }       // gap
+                if rng.chance(0.005) { nextSeq[d] = 0 }                       // device restart
+                seq = nextSeq[d]
+                nextSeq[d] += 1
+            }
+            let time: Int64
+            if rng.chance(0.03) {
+                time = clock - rng.int64(15_000...200_000)                    // far late
+            } else {
+                time = clock - rng.int64(0...8_000)                           // jitter / out of order
+            }
+            var readings: [(metric: Int, time: Int64, value: Double)] = []
+            for m in Fleet.metrics.indices.shuffled(using: &rng).prefix(rng.int(1...Fleet.metrics.count)) {
+                let v = (Double(rng.int(-2_000...6_000)) / 100).rounded(.towardZero) + Double(rng.int(0...99)) / 100
+                readings.append((m, time, v))
+            }
+            if rng.chance(0.1) { readings.append((readings[0].metric, time, 99.5)) }   // same metric twice
+            let msg = TestMessage(device: d, seq: seq, readings: readings)
+            if seq != nil { history[d].append(msg) }
+            if seq != nil, rng.chance(0.05) { held.append(msg) } else { stream.append(msg) }
+        }
+        stream += held
+        return stream
+    }
+
+    static func readings(_ stream: [TestMessage], fleet: Fleet) -> [Reading] {
+        var out: [Reading] = []
+        for m in stream {
+            for (i, r) in m.readings.enumerated() {
+                out.append(Reading(
+                    series: fleet.series[m.device][r.metric], device: fleet.deviceIDs[m.device],
+                    eventTimeMs: r.time, value: r.value, seq: m.seq ?? Reading.noSeq,
+                    messageLength: i == 0 ? UInt32(m.readings.count) : 0))
+            }
+        }
+        return out
+    }
+
+    /// The property test is only as good as its streams: across the seeds they must contain
+    /// duplicates, gap fills, restarts, readings late for 10s only, and too-late readings.
+    @Test func generatedStreamsExerciseEveryCase() {
+        var duplicates = 0, gapFills = 0, restarts = 0, lateForSmall = 0, tooLate = 0, rollups = 0
+        for seed in 0..<200 {
+            var rng = SplitMix64(seed: UInt64(seed) &* 0x9E37_79B9 &+ 7)
+            _ = rng.int(0...4)
+            let fleet = Fleet()
+            let stream = Self.generate(&rng)
+            let windows = [WindowSize(parsing: "10s")!, WindowSize(parsing: "1m")!]
+            var ref = ReferenceAggregator(windows: 2)
+            ref.replay(stream, fleet: fleet, windows: windows, lateness: 5_000)
+            var tracker = SeqTracker()
+            var highest: [Int: Int64] = [:]
+            for m in stream {
+                guard let s = m.seq else { continue }
+                let before = tracker.gaps
+                if tracker.observe(device: DeviceID(m.device), seq: s) == .accept, let h = highest[m.device], s < h,
+                   tracker.gaps < before { gapFills += 1 }
+                highest[m.device] = max(highest[m.device] ?? s, s)
+            }
+            duplicates += ref.duplicateMessages
+            restarts += tracker.restarts
+            lateForSmall += ref.lateByWindow[0]
+            tooLate += ref.tooLate
+            rollups += ref.groups.count
+        }
+        #expect(duplicates > 100)
+        #expect(gapFills > 20)
+        #expect(restarts > 0)
+        #expect(lateForSmall > 100)
+        #expect(tooLate > 100)
+        #expect(rollups > 10_000)
+    }
+
+    @Test(arguments: 0..<200)
+    func rollupsMatchABruteForceReference(seed: Int) {
+        var rng = SplitMix64(seed: UInt64(seed) &* 0x9E37_79B9 &+ 7)
+        let fleet = Fleet()
+        let windows = [WindowSize(parsing: "10s")!, WindowSize(parsing: "1m")!]
+        let lateness: Int64 = [5_000, 5_000, 5_000, 0, 12_000][rng.int(0...4)]
+        let stream = Self.generate(&rng)
+        let all = Self.readings(stream, fleet: fleet)
+
+        let agg = WindowAggregator(windows: windows, allowedLatenessMs: lateness, registry: fleet.registry)
+        var emitted: [RollupID: Rollup] = [:]
+        var emittedTwice: [RollupID] = []
+        var closedTooEarly: [String] = []
+        func collect(_ rollups: [Rollup], watermark: Int64?) {
+            for r in rollups {
+                let id = RollupID(window: r.window.name, start: r.startMs, key: r.key)
+                if emitted.updateValue(r, forKey: id) != nil { emittedTwice.append(id) }
+                if let wm = watermark, r.endMs + lateness > wm { closedTooEarly.append("\(id) at watermark \(wm)") }
+            }
+        }
+        var pos = 0
+        while pos < all.count {
+            let end = min(all.count, pos + rng.int(1...60))
+            all[pos..<end].withUnsafeBufferPointer { agg.add($0) }
+            pos = end
+            collect(agg.takeClosed(), watermark: agg.watermark)
+        }
+        let watermarkBeforeCloseAll = agg.watermark
+        let emittedBeforeCloseAll = Set(emitted.keys)
+        agg.closeAll()
+        collect(agg.takeClosed(), watermark: nil)
+
+        var ref = ReferenceAggregator(windows: windows.count)
+        ref.replay(stream, fleet: fleet, windows: windows, lateness: lateness)
+
+        #expect(emittedTwice.isEmpty, "emitted twice: \(emittedTwice.prefix(3))")
+        #expect(closedTooEarly.isEmpty, "closed before end + lateness: \(closedTooEarly.prefix(3))")
+        #expect(agg.watermark == ref.watermark)
+        #expect(agg.tooLateCount == ref.tooLate)
+        #expect(agg.takeTooLate().count == ref.tooLate)
+        #expect(agg.lateByWindow == ref.lateByWindow)
+        #expect(agg.readingsAccepted == ref.accepted)
+        #expect(agg.duplicateReadings == ref.duplicateReadings)
+        #expect(agg.seq.duplicates == ref.duplicateMessages)
+        #expect(agg.openWindowCount == 0)
+        #expect(agg.rollupsEmitted == emitted.count + emittedTwice.count)
+
+        let expectedKeys = Set(ref.groups.keys)
+        let got = Set(emitted.keys)
+        #expect(got.subtracting(expectedKeys).isEmpty, "unexpected: \(got.subtracting(expectedKeys).prefix(3))")
+        #expect(expectedKeys.subtracting(got).isEmpty, "missing: \(expectedKeys.subtracting(got).prefix(3))")
+
+        // Every window closable before closeAll() was emitted before it.
+        let windowMs = Dictionary(uniqueKeysWithValues: windows.map { ($0.name, $0.milliseconds) })
+        let late = expectedKeys.filter { $0.start + windowMs[$0.window]! + lateness <= watermarkBeforeCloseAll && !emittedBeforeCloseAll.contains($0) }
+        #expect(late.isEmpty, "closable but held back: \(late.prefix(3))")
+
+        var fieldMismatches: [String] = []
+        for (id, xs) in ref.groups {
+            guard let r = emitted[id] else { continue }
+            let e = ReferenceAggregator.stats(xs)
+            let s = r.stats
+            func check(_ name: String, _ a: Double, _ b: Double) {
+                if !nearlyEqual(a, b) { fieldMismatches.append("\(id) \(name): \(a) vs expected \(b)") }
+            }
+            if s.count != Int64(e.count) { fieldMismatches.append("\(id) count: \(s.count) vs expected \(e.count)") }
+            check("min", s.min, e.min); check("max", s.max, e.max); check("sum", s.sum, e.sum)
+            check("mean", s.mean, e.mean); check("first", s.first, e.first); check("last", s.last, e.last)
+            check("stddev", s.stddev, e.stddev)
+            if r.startMs % r.window.milliseconds != 0 { fieldMismatches.append("\(id) start not aligned") }
+        }
+        #expect(fieldMismatches.isEmpty, "\(fieldMismatches.count) mismatches, e.g. \(fieldMismatches.prefix(5))")
+    }
+}
+
+@Suite struct WindowAggregatorTests {
+    static let t0: Int64 = 1_795_500_000_000     // a multiple of 1 minute
+    let fleet = Fleet()
+
+    func reading(_ device: Int = 0, metric: Int = 0, at t: Int64, _ v: Double = 1, seq: Int64 = Reading.noSeq,
+                 length: UInt32 = 1) -> Reading {
+        Reading(series: fleet.series[device][metric], device: fleet.deviceIDs[device], eventTimeMs: t, value: v,
+                seq: seq, messageLength: length)
+    }
+
+    func add(_ agg: WindowAggregator, _ rs: [Reading]) { rs.withUnsafeBufferPointer { agg.add($0) } }
+
+    @Test func windowClosesExactlyWhenTheWatermarkReachesEndPlusLateness() {
+        let agg = WindowAggregator(windows: [WindowSize(parsing: "10s")!], allowedLatenessMs: 5_000, registry: fleet.registry)
+        add(agg, [reading(at: Self.t0 + 1_000)])
+        add(agg, [reading(1, at: Self.t0 + 14_999)])
+        #expect(agg.takeClosed().isEmpty)
+        add(agg, [reading(1, at: Self.t0 + 15_000)])
+        let closed = agg.takeClosed()
+        #expect(closed.map(\.startMs) == [Self.t0])
+        #expect(closed.map(\.key) == [fleet.keys[fleet.series[0][0]]!])
+        #expect(closed.first?.window.name == "10s")
+        #expect(agg.takeClosed().isEmpty)
+    }
+
+    @Test func lateReadingWithinLatenessStillCounts() {
+        let agg = WindowAggregator(windows: [WindowSize(parsing: "10s")!], allowedLatenessMs: 5_000, registry: fleet.registry)
+        add(agg, [reading(at: Self.t0 + 1_000, 1)])
+        add(agg, [reading(1, at: Self.t0 + 14_000)])
+        add(agg, [reading(at: Self.t0 + 9_999, 3)])       // watermark 14 s < 15 s: still open
+        agg.closeAll()
+        let r = agg.takeClosed().first { $0.key.device == Fleet.devices[0].1 && $0.key.site == Fleet.devices[0].0 }
+        #expect(r?.stats.count == 2)
+        #expect(r?.stats.sum == 4)
+        #expect(agg.tooLateCount == 0)
+    }
+
+    @Test func readingNoWindowCanTakeIsTooLateAndHandedBack() {
+        let agg = WindowAggregator(windows: [WindowSize(parsing: "10s")!, WindowSize(parsing: "1m")!],
+                                   allowedLatenessMs: 5_000, registry: fleet.registry)
+        add(agg, [reading(at: Self.t0 + 70_000)])
+        let late = reading(2, at: Self.t0 + 1_000, 7)
+        add(agg, [late])
+        #expect(agg.tooLateCount == 1)
+        #expect(agg.lateByWindow == [0, 0])
+        #expect(agg.takeTooLate() == [late])
+        #expect(agg.takeTooLate().isEmpty)
+        #expect(agg.readingsAccepted == 1)
+    }
+
+    @Test func readingLateForTheSmallWindowOnlyCountsInLateByWindow() {
+        let agg = WindowAggregator(windows: [WindowSize(parsing: "10s")!, WindowSize(parsing: "1m")!],
+                                   allowedLatenessMs: 5_000, registry: fleet.registry)
+        add(agg, [reading(at: Self.t0 + 30_000)])
+        add(agg, [reading(1, at: Self.t0 + 1_000, 5)])      // 10s window closed at 15 s; 1m open until 65 s
+        #expect(agg.tooLateCount == 0)
+        #expect(agg.lateByWindow == [1, 0])
+        agg.closeAll()
+        let oneMinute = agg.takeClosed().filter { $0.window.name == "1m" && $0.key == fleet.keys[fleet.series[1][0]]! }
+        #expect(oneMinute.map(\.stats.count) == [1])
+    }
+
+    @Test func duplicateMessageSplitAcrossDrainsIsDroppedWhole() {
+        let agg = WindowAggregator(windows: [WindowSize(parsing: "1m")!], allowedLatenessMs: 5_000, registry: fleet.registry)
+        let message = [reading(metric: 0, at: Self.t0, 1, seq: 5, length: 3),
+                       reading(metric: 1, at: Self.t0, 2, seq: 5, length: 0),
+                       reading(metric: 2, at: Self.t0, 3, seq: 5, length: 0)]
+        add(agg, message)
+        add(agg, Array(message[0..<2]))       // redelivered, drained in two parts
+        add(agg, [message[2]])
+        #expect(agg.duplicateReadings == 3)
+        #expect(agg.seq.duplicates == 1)
+        agg.closeAll()
+        let closed = agg.takeClosed()
+        #expect(closed.count == 3)
+        #expect(closed.allSatisfy { $0.stats.count == 1 })
+    }
+
+    @Test func messagesWithoutSeqAreNeverDuplicates() {
+        let agg = WindowAggregator(windows: [WindowSize(parsing: "1m")!], allowedLatenessMs: 5_000, registry: fleet.registry)
+        add(agg, [reading(at: Self.t0, 1)])
+        add(agg, [reading(at: Self.t0, 1)])
+        #expect(agg.duplicateReadings == 0)
+        agg.closeAll()
+        #expect(agg.takeClosed().map(\.stats.count) == [2])
+    }
+
+    @Test func firstAndLastFollowEventTimeNotArrivalOrder() {
+        let agg = WindowAggregator(windows: [WindowSize(parsing: "1m")!], allowedLatenessMs: 5_000, registry: fleet.registry)
+        add(agg, [reading(at: Self.t0 + 30_000, 30), reading(at: Self.t0 + 10_000, 10),
+                  reading(at: Self.t0 + 50_000, 50), reading(at: Self.t0 + 20_000, 20)])
+        agg.closeAll()
+        let s = agg.takeClosed()[0].stats
+        #expect(s.first == 10)
+        #expect(s.last == 50)
+        #expect(s.min == 10 && s.max == 50 && s.count == 4 && s.sum == 110)
+    }
+
+    @Test func closedRollupsComeOutInStartThenSeriesOrderPerSize() {
+        let agg = WindowAggregator(windows: [WindowSize(parsing: "10s")!], allowedLatenessMs: 0, registry: fleet.registry)
+        add(agg, [reading(3, at: Self.t0 + 1), reading(0, at: Self.t0 + 2), reading(2, at: Self.t0 + 10_001),
+                  reading(1, at: Self.t0 + 10_002)])
+        add(agg, [reading(0, at: Self.t0 + 25_000)])
+        let closed = agg.takeClosed()
+        #expect(closed.map(\.startMs) == [Self.t0, Self.t0, Self.t0 + 10_000, Self.t0 + 10_000])
+        #expect(closed.map { $0.key.site + "/" + $0.key.device } == ["hanoi/aq-1", "danang/w-9", "hanoi/aq-2", "hcmc/aq-1"])
+    }
+
+    @Test func checkpointRestoreCarriesOpenWindowsAndSeqState() {
+        let windows = [WindowSize(parsing: "10s")!, WindowSize(parsing: "1m")!]
+        let a = WindowAggregator(windows: windows, allowedLatenessMs: 5_000, registry: fleet.registry)
+        add(a, [reading(at: Self.t0 + 1_000, 1, seq: 1), reading(1, at: Self.t0 + 2_000, 2, seq: 9)])
+        let checkpoint = a.checkpoint()
+
+        let other = Fleet()
+        let b = WindowAggregator(windows: windows, allowedLatenessMs: 5_000, registry: other.registry)
+        b.restore(checkpoint)
+        let dup = Reading(series: other.series[0][0], device: other.deviceIDs[0], eventTimeMs: Self.t0 + 1_000, value: 1, seq: 1)
+        let more = Reading(series: other.series[0][0], device: other.deviceIDs[0], eventTimeMs: Self.t0 + 3_000, value: 4, seq: 2)
+        [dup, more].withUnsafeBufferPointer { b.add($0) }
+        #expect(b.duplicateReadings == 1)
+        b.closeAll()
+        let rows = b.takeClosed().filter { $0.key == other.keys[other.series[0][0]]! }
+        #expect(rows.map(\.window.name).sorted() == ["10s", "1m"])
+        #expect(rows.allSatisfy { $0.stats.count == 2 && $0.stats.sum == 5 })
+    }
+}
+
+@Suite struct RollupAccumulatorTests {
+    @Test func tiesOnFirstKeepTheEarliestAddedAndOnLastTheLatestAdded() {
+        var a = RollupAccumulator()
+        a.add(1, at: 100)
+        a.add(2, at: 100)
+        a.add(3, at: 50)
+        a.add(4, at: 50)
+        a.add(5, at: 200)
+        a.add(6, at: 200)
+        #expect(a.first == 3)
+        #expect(a.last == 6)
+    }
+
+    @Test func singleReadingHasZeroStddev() {
+        var a = RollupAccumulator()
+        a.add(42.5, at: 0)
+        #expect(a.stddev == 0)
+        #expect(a.mean == 42.5)
+    }
+
+    @Test func stddevStaysAccurateWithALargeOffset() {
+        // Naive sum-of-squares loses everything here; Welford must not.
+        var a = RollupAccumulator()
+        let xs = [1e9 + 4, 1e9 + 7, 1e9 + 13, 1e9 + 16]
+        for (i, x) in xs.enumerated() { a.add(x, at: Int64(i)) }
+        let mean = xs.reduce(0, +) / 4
+        let twoPass = (xs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 4).squareRoot()
+        #expect(nearlyEqual(a.stddev, twoPass, relative: 1e-9))
+        #expect(nearlyEqual(a.mean, mean))
+    }
+}
