@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "TelemetryDaemon",
             dependencies: [
-                "TelemetryCore", "TelemetryStorage",
+                "TelemetryCore", "TelemetryStorage", "TelemetryMQTT",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Atomics", package: "swift-atomics"),

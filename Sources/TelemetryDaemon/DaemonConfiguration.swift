@@ -7,7 +7,7 @@ import TelemetryStorage
 /// command-line flags; every field here has already been checked, so the rest of the
 /// daemon never re-validates.
 /// Threading: an immutable value.
-public struct DaemonConfiguration: Sendable {
+public struct DaemonConfiguration: Sendable, Equatable {
     public var dataDirectory: DataDirectory = DataDirectory("/var/lib/telemetryd")
     public var templates: [TopicTemplate] = TopicTemplate.defaults
     public var windows: [WindowSize] = ["10s", "1m", "1h"].map { WindowSize(parsing: $0)! }

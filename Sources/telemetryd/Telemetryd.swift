@@ -11,7 +11,8 @@ struct Telemetryd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "telemetryd",
         abstract: "IoT telemetry ingestion: MQTT readings to event-time window rollups.",
-        subcommands: [Replay.self, CheckConfig.self])
+        subcommands: [Run.self, Replay.self, CheckConfig.self],
+        defaultSubcommand: Run.self)
 }
 
 /// Options shared by every subcommand that reads the configuration.
@@ -25,8 +26,8 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .long, help: "File format of rollups: jsonl or csv (overrides files.format).")
     var format: String?
 
-    func load() async throws -> DaemonConfiguration {
-        var overrides: [String: String] = [:]
+    func load(extra: [String: String] = [:]) async throws -> DaemonConfiguration {
+        var overrides = extra
         if let dataDirectory { overrides["data_dir"] = dataDirectory }
         if let format { overrides["files.format"] = format }
         if let config, !FileManager.default.isReadableFile(atPath: config) {
@@ -47,6 +48,47 @@ func makeLogger(level: String) -> Logger {
     logLevel.level = Logger.Level(rawValue: level) ?? .info
     LoggingSystem.bootstrap { label in StandardErrorLogHandler(label: label, control: logLevel) }
     return Logger(label: "telemetryd")
+}
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Subscribe to the broker and write rollups until stopped (the default command).",
+        discussion: """
+            Stops cleanly on SIGTERM or SIGINT: open windows and per-device seq state are \
+            checkpointed to <data_dir>/state and restored at the next start. SIGHUP reloads the \
+            log level and retention and reopens files. Under systemd (Type=notify) it sends \
+            READY=1 once subscribed, STATUS=, WATCHDOG=1 and STOPPING=1.
+            """)
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: "Broker URL: mqtt://[user[:pass]@]host[:port] or mqtts://… (overrides mqtt.broker).")
+    var broker: String?
+
+    @Option(name: .customLong("topic"), help: "Topic filter to subscribe to, optionally followed by a QoS ('vn/# 1'); repeatable (overrides mqtt.topics).")
+    var topics: [String] = []
+
+    @Option(name: .customLong("client-id"), help: "MQTT client id (overrides mqtt.client_id; default telemetryd-<hostname>).")
+    var clientID: String?
+
+    func run() async throws {
+        var extra: [String: String] = [:]
+        if let broker { extra["mqtt.broker"] = broker }
+        if !topics.isEmpty { extra["mqtt.topics"] = topics.joined(separator: ",") }
+        if let clientID { extra["mqtt.client_id"] = clientID }
+        let configuration = try await options.load(extra: extra)
+        let logger = makeLogger(level: configuration.logLevel)
+        let options = self.options, overrides = extra
+        let service = LiveIngestService(
+            configuration: configuration, logger: logger, logLevel: logLevel,
+            reload: { try await options.load(extra: overrides) })
+        do {
+            try await service.run()
+        } catch {
+            logger.critical("\(error)")
+            throw ExitCode(1)
+        }
+    }
 }
 
 struct Replay: AsyncParsableCommand {

@@ -1,0 +1,27 @@
+/// Username and optional password sent in CONNECT.
+///
+/// Invariant: the password never appears in `description`, `debugDescription`, or a `Mirror`
+/// (so neither in `print`, string interpolation, `dump`, nor swift-log metadata built from
+/// them) — it is shown as `<redacted>`. Only `MQTTClient` reads `password`, to hand it to
+/// `mosquitto_username_pw_set`.
+public struct MQTTCredentials: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
+    public var username: String
+    public var password: String?
+
+    public init(username: String, password: String? = nil) {
+        self.username = username
+        self.password = password
+    }
+
+    public var description: String {
+        "username '\(username)'" + (password == nil ? ", no password" : ", password <redacted>")
+    }
+
+    public var debugDescription: String { "MQTTCredentials(\(description))" }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: ["username": username, "password": password == nil ? "nil" : "<redacted>"])
+    }
+}

@@ -1,0 +1,16 @@
+/// One topic filter the client subscribes to on every successful connect, with the QoS it asks
+/// the broker for.
+///
+/// Invariant (checked by `MQTTClientConfiguration.validate()`): `topicFilter` is a valid MQTT
+/// filter — non-empty, `+` and `#` only as whole levels, `#` only last.
+public struct MQTTSubscription: Sendable, Hashable, CustomStringConvertible {
+    public var topicFilter: String
+    public var qos: MQTTQoS
+
+    public init(_ topicFilter: String, qos: MQTTQoS = .atLeastOnce) {
+        self.topicFilter = topicFilter
+        self.qos = qos
+    }
+
+    public var description: String { "'\(topicFilter)' (\(qos))" }
+}

@@ -1,2 +1,0 @@
-import CMosquitto
-let mosquittoVersionProbe = mosquitto_lib_version(nil, nil, nil)
