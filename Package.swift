@@ -96,6 +96,10 @@ let package = Package(
             ],
             path: "simulator/Sources/telemetry-sim",
             swiftSettings: strictSettings),
+        .target(
+            name: "TelemetryTestSupport",
+            path: "Tests/TelemetryTestSupport",
+            swiftSettings: strictSettings),
         .testTarget(
             name: "TelemetryCoreTests", dependencies: ["TelemetryCore"],
             swiftSettings: strictSettings),
@@ -104,7 +108,9 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "TelemetryDaemonTests",
-            dependencies: ["TelemetryDaemon", "TelemetryCore", "TelemetryStorage", "TelemetrySimulator"],
+            dependencies: [
+                "TelemetryDaemon", "TelemetryCore", "TelemetryStorage", "TelemetrySimulator", "TelemetryTestSupport",
+            ],
             swiftSettings: strictSettings),
         .testTarget(
             name: "TelemetryMQTTTests", dependencies: ["TelemetryMQTT"],

@@ -1,0 +1,185 @@
+import Foundation
+import Testing
+import TelemetryCore
+import TelemetryStorage
+import TelemetryTestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A `telemetryd run` process against a test broker, with its own notify socket.
+final class DaemonProcess {
+    let pid: pid_t
+    let log: String
+    let notify: NotifySocket
+
+    init(brokerPort: Int, dataDir: String, clientID: String, environment extra: [String: String] = [:]) throws {
+        notify = NotifySocket()
+        log = dataDir + ".log"
+        var environment = ProcessInfo.processInfo.environment
+        environment["NOTIFY_SOCKET"] = notify.path
+        environment["STATUS_INTERVAL"] = "1s"
+        environment.merge(extra) { _, new in new }
+        pid = try TestProcess.spawn(
+            Executables.directory.appendingPathComponent("telemetryd").path,
+            ["run", "--broker", "mqtt://127.0.0.1:\(brokerPort)", "--data-dir", dataDir, "--client-id", clientID],
+            output: log, environment: environment)
+    }
+
+    /// Waits for `READY=1` on the notify socket; false after `timeout`.
+    func waitUntilReady(timeout: Duration = .seconds(20)) -> Bool {
+        waitFor("READY=1", timeout: timeout)
+    }
+
+    func waitFor(_ state: String, timeout: Duration) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let message = notify.receive(), message.split(separator: "\n").contains(Substring(state)) { return true }
+        }
+        return false
+    }
+
+    /// SIGTERM, then the exit code (nil if it did not exit in time).
+    func stop(timeout: Duration = .seconds(30)) -> Int32? {
+        kill(pid, SIGTERM)
+        let code = TestProcess.wait(pid, timeout: timeout)
+        if code == nil { kill(pid, SIGKILL); _ = TestProcess.wait(pid, timeout: .seconds(5)) }
+        return code
+    }
+
+    var logText: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+}
+
+/// Publishes messages with mosquitto_pub at QoS 1, in the given order (one mosquitto_pub per
+/// message, all from one shell, so event time order is kept across topics).
+func publish(_ messages: [(topic: String, payload: String)], port: Int) throws {
+    let script = NSTemporaryDirectory() + "pub-\(UUID().uuidString.prefix(8)).sh"
+    defer { try? FileManager.default.removeItem(atPath: script) }
+    let lines = ["set -e"] + messages.map { "mosquitto_pub -h 127.0.0.1 -p \(port) -q 1 -t '\($0.topic)' -m '\($0.payload)'" }
+    try lines.joined(separator: "\n").write(toFile: script, atomically: true, encoding: .utf8)
+    _ = try TestProcess.run("/bin/sh", [script], timeout: .seconds(120))
+}
+
+/// Polls status.json until `counters.received` reaches `count`.
+func waitForReceived(_ count: Int, dataDir: String, timeout: Duration = .seconds(20)) -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if let data = FileManager.default.contents(atPath: dataDir + "/status.json"),
+           let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+           let counters = o["counters"] as? [String: Any], let received = counters["received"] as? Int,
+           received >= count { return true }
+        usleep(100_000)
+    }
+    return false
+}
+
+/// Known telemetry of `devices` devices, one message a second from `fromSecond`, with seq.
+func knownMessages(baseMs: Int64, devices: Int, seconds: Range<Int>) -> [(topic: String, payload: String)] {
+    var out: [(String, String)] = []
+    for s in seconds {
+        for d in 0..<devices {
+            let ts = baseMs + Int64(s) * 1_000 + Int64(d)
+            let value = Double((s * 7 + d * 13) % 100) / 4
+            out.append(("vn/hanoi/dev\(d)/telemetry", "{\"ts\":\(ts),\"seq\":\(s + 1),\"pm25\":\(value),\"power\":{\"voltage\":\(220 + d)}}"))
+        }
+    }
+    return out
+}
+
+/// Checks the rollup files against a naive computation over `messages`.
+func expectRollupsMatch(_ messages: [(topic: String, payload: String)], dataDir: String) throws {
+    let lines = messages.map { "0.0 \($0.topic) \($0.payload)" }
+    let expected = ReferenceRollups.compute(captureLines: lines, windows: DaemonConfiguration().windows)
+    let rows = try RollupFiles.read(dataDir).rows.filter { !$0.device.hasPrefix("closer") }
+    var seen = Set<ReferenceRollups.Key>()
+    for row in rows {
+        let key = ReferenceRollups.Key(window: row.window, startMs: UTCTimestamp.parse(row.start)!,
+                                       site: row.site, device: row.device, metric: row.metric)
+        #expect(seen.insert(key).inserted, "split or repeated rollup \(key)")
+        guard let values = expected[key] else { Issue.record("unexpected rollup \(key)"); continue }
+        let (count, fields) = ReferenceRollups.stats(values)
+        #expect(row.count == count, "\(key)")
+        for (name, v) in fields { #expect(close(row.values[name]!, v), "\(key) \(name)") }
+    }
+    let missing = Set(expected.keys).subtracting(seen).sorted { "\($0)" < "\($1)" }
+    #expect(missing.isEmpty, "missing rollups: \(missing.prefix(5)) of \(missing.count)")
+}
+
+import TelemetryDaemon
+
+@Suite(.serialized) struct LiveIngestTests {
+    let baseMs: Int64 = {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let threeHoursAgo = now - 3 * 3_600_000
+        return threeHoursAgo - threeHoursAgo % 3_600_000  // an hour start 3 to 4 hours ago
+    }()
+
+    func closer(_ ms: Int64) -> (topic: String, payload: String) {
+        ("vn/hanoi/closer/telemetry", "{\"ts\":\(ms),\"x\":1}")
+    }
+
+    @Test func aKnownPublishedSetGivesExactRollupsDeadLettersAndNotifications() throws {
+        let broker = try TestBroker.started()
+        defer { broker.stop() }
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let daemon = try DaemonProcess(brokerPort: broker.port, dataDir: dir.path + "/data", clientID: "t-\(UUID().uuidString.prefix(6))")
+        try #require(daemon.waitUntilReady(), "no READY=1; log:\n\(daemon.logText)")
+        let messages = knownMessages(baseMs: baseMs, devices: 3, seconds: 0..<90)
+        try publish(messages + [("vn/hanoi/dev0/telemetry", "{not json"), closer(baseMs + 2 * 3_600_000)], port: broker.port)
+        #expect(waitForReceived(messages.count + 2, dataDir: dir.path + "/data"), "log:\n\(daemon.logText)")
+        #expect(daemon.stop() == 0, "log:\n\(daemon.logText)")
+        #expect(daemon.waitFor("STOPPING=1", timeout: .seconds(2)))
+        try expectRollupsMatch(messages, dataDir: dir.path + "/data")
+        let deadLetters = FileSystem.files(below: dir.path + "/data/deadletter")
+        let text = try deadLetters.map { try String(contentsOfFile: $0, encoding: .utf8) }.joined()
+        #expect(text.split(separator: "\n").count == 1, "\(text)")
+        #expect(text.contains("\"reason\":\"bad_json\""))
+        #expect(text.contains("{not json"))
+    }
+
+    @Test func stoppingPublishingOnAndStartingAgainLosesNothingAndCountsNothingTwice() throws {
+        var options = TestBroker.Options()
+        options.persistence = true
+        let broker = try TestBroker.started(options)
+        defer { broker.stop() }
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let data = dir.path + "/data", client = "restart-\(UUID().uuidString.prefix(6))"
+        let part1 = knownMessages(baseMs: baseMs, devices: 3, seconds: 0..<40)
+        let part2 = knownMessages(baseMs: baseMs, devices: 3, seconds: 40..<80)
+        let part3 = knownMessages(baseMs: baseMs, devices: 3, seconds: 80..<130)
+
+        let first = try DaemonProcess(brokerPort: broker.port, dataDir: data, clientID: client)
+        try #require(first.waitUntilReady(), "log:\n\(first.logText)")
+        try publish(part1, port: broker.port)
+        #expect(waitForReceived(part1.count, dataDir: data))
+        #expect(first.stop() == 0, "log:\n\(first.logText)")
+
+        try publish(part2, port: broker.port)  // queued by the broker for the persistent session
+
+        let second = try DaemonProcess(brokerPort: broker.port, dataDir: data, clientID: client)
+        try #require(second.waitUntilReady(), "log:\n\(second.logText)")
+        #expect(waitForReceived(part2.count, dataDir: data), "log:\n\(second.logText)")
+        try publish(part3 + [closer(baseMs + 2 * 3_600_000)], port: broker.port)
+        #expect(waitForReceived(part2.count + part3.count + 1, dataDir: data))
+        #expect(second.stop() == 0, "log:\n\(second.logText)")
+        #expect(second.logText.contains("restored checkpoint"))
+
+        try expectRollupsMatch(part1 + part2 + part3, dataDir: data)
+    }
+
+    @Test func anUnreachableBrokerAtStartUpGivesAClearLogLineAndANonZeroExit() throws {
+        let port = try TestBroker.freePort()
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let daemon = try DaemonProcess(
+            brokerPort: port, dataDir: dir.path + "/data", clientID: "unreachable",
+            environment: ["MQTT_CONNECT_ATTEMPTS": "2", "MQTT_RECONNECT_MIN": "1s", "MQTT_RECONNECT_MAX": "1s"])
+        let code = TestProcess.wait(daemon.pid, timeout: .seconds(30))
+        #expect(code != nil && code != 0, "log:\n\(daemon.logText)")
+        #expect(daemon.logText.contains("127.0.0.1:\(port)"))
+        #expect(daemon.logText.lowercased().contains("connect"))
+    }
+}

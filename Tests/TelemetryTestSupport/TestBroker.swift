@@ -1,0 +1,146 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real `mosquitto` broker on a free loopback port, configured through a generated file in
+/// its own temporary directory. `stop()` (SIGTERM, then wait) is idempotent and also runs on
+/// deinit, so failing tests do not leak brokers; `start()` may bring it back on the same port.
+public final class TestBroker: @unchecked Sendable {
+    public struct TLSListener {
+        public init(caFile: String, certificateFile: String, keyFile: String, requireCertificate: Bool = false) {
+            self.caFile = caFile
+            self.certificateFile = certificateFile
+            self.keyFile = keyFile
+            self.requireCertificate = requireCertificate
+        }
+        public var caFile: String
+        public var certificateFile: String
+        public var keyFile: String
+        public var requireCertificate = false
+    }
+
+    public struct Options {
+        public init() {}
+        public var persistence = false
+        public var allowAnonymous = true
+        /// user → password; written with `mosquitto_passwd` into the broker's directory.
+        public var users: [String: String] = [:]
+        public var aclFile: String?
+        public var tls: TLSListener?
+    }
+
+    public let port: Int
+    public let directory: URL
+    /// May be changed before `start()` (e.g. to point at files made in `directory`).
+    public var options: Options
+    private let lock = NSLock()
+    private var pid: pid_t?
+
+    /// Prepares a broker (does not start it). `port` nil picks a free one.
+    public init(_ options: Options = Options(), port: Int? = nil) throws {
+        self.options = options
+        self.port = try port ?? TestBroker.freePort()
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("mqtt-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    /// Starts a broker and waits until it accepts TCP connections.
+    public static func started(_ options: Options = Options()) throws -> TestBroker {
+        let broker = try TestBroker(options)
+        try broker.start()
+        return broker
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    public var configFile: URL { directory.appendingPathComponent("mosquitto.conf") }
+    public var logFile: URL { directory.appendingPathComponent("mosquitto.log") }
+
+    public func start() throws {
+        var lines = ["listener \(port) 127.0.0.1", "allow_anonymous \(options.allowAnonymous)"]
+        if geteuid() == 0 { lines.append("user root") }
+        if let tls = options.tls {
+            lines += [
+                "cafile \(tls.caFile)", "certfile \(tls.certificateFile)", "keyfile \(tls.keyFile)",
+                "require_certificate \(tls.requireCertificate)",
+            ]
+        }
+        if !options.users.isEmpty {
+            let passwordFile = directory.appendingPathComponent("passwd").path
+            try? FileManager.default.removeItem(atPath: passwordFile)
+            for (user, password) in options.users.sorted(by: { $0.key < $1.key }) {
+                let create = FileManager.default.fileExists(atPath: passwordFile) ? [] : ["-c"]
+                try TestProcess.run("/usr/bin/mosquitto_passwd", ["-b"] + create + [passwordFile, user, password])
+            }
+            lines.append("password_file \(passwordFile)")
+        }
+        if let aclFile = options.aclFile { lines.append("acl_file \(aclFile)") }
+        if options.persistence {
+            lines += ["persistence true", "persistence_location \(directory.path)/"]
+        }
+        try (lines.joined(separator: "\n") + "\n").write(to: configFile, atomically: true, encoding: .utf8)
+        let pid = try TestProcess.spawn("/usr/sbin/mosquitto", ["-c", configFile.path], output: logFile.path)
+        lock.withLock { self.pid = pid }
+
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline {
+            if TestProcess.wait(pid, timeout: .zero) != nil {
+                lock.withLock { self.pid = nil }
+                break
+            }
+            if TestBroker.acceptsTCP(port: port) { return }
+            usleep(10_000)
+        }
+        stop()
+        let text = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+        throw TestProcess.Failure(description: "mosquitto did not start on port \(port): \(text)")
+    }
+
+    /// SIGTERM, then wait (SIGKILL after 5 s).
+    public func stop() {
+        guard let pid = lock.withLock({ () -> pid_t? in
+            defer { self.pid = nil }
+            return self.pid
+        }) else { return }
+        TestProcess.terminate(pid)
+    }
+
+    /// A port nothing listens on right now: bind port 0 on 127.0.0.1, read it back, close.
+    public static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestProcess.Failure(description: "socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw TestProcess.Failure(description: "bind/getsockname failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    public static func acceptsTCP(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+}
