@@ -91,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "telemetry-sim",
             dependencies: [
-                "TelemetrySimulator",
+                "TelemetrySimulator", "TelemetryMQTT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "simulator/Sources/telemetry-sim",

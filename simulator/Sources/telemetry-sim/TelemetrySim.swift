@@ -5,11 +5,11 @@ import TelemetrySimulator
 /// `telemetry-sim`: a deterministic simulated fleet of Vietnamese sensor sites.
 /// Subcommands only parse arguments and call into `TelemetrySimulator`.
 @main
-struct TelemetrySim: ParsableCommand {
+struct TelemetrySim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "telemetry-sim",
         abstract: "Simulate a fleet of IoT sensors at Vietnamese sites.",
-        subcommands: [Record.self])
+        subcommands: [Record.self, Publish.self, ReplayCapture.self])
 }
 
 /// `telemetry-sim record`: writes a capture without any broker.
