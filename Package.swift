@@ -113,7 +113,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "TelemetryMQTTTests", dependencies: ["TelemetryMQTT"],
+            name: "TelemetryMQTTTests", dependencies: ["TelemetryMQTT", "TelemetryTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "TelemetryInspectTests", dependencies: ["TelemetryInspect"],

@@ -84,7 +84,8 @@ public struct BrokerURL: Sendable, Hashable, CustomStringConvertible {
                 host = String(authority)
             }
             guard !host.isEmpty else { throw fail("missing host") }
-            guard host.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" || $0 == "." || $0 == "_" })
+            guard
+                host.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" || $0 == "." || $0 == "_" })
             else { throw fail("'\(host)' is not a valid host name") }
         }
         if let portText {
@@ -113,7 +114,8 @@ public struct BrokerURL: Sendable, Hashable, CustomStringConvertible {
     static func redacted(_ text: String) -> String {
         guard let schemeEnd = text.firstRange(of: "://") else { return text }
         let rest = text[schemeEnd.upperBound...]
-        let authorityEnd: String.Index = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        let authorityEnd: String.Index =
+            rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
         let authority = rest[..<authorityEnd]
         guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else {
             return text
@@ -151,7 +153,10 @@ public struct BrokerURL: Sendable, Hashable, CustomStringConvertible {
         var result = ""
         for byte in text.utf8 {
             let scalar = Unicode.Scalar(byte)
-            if byte < 0x80 && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-._~".unicodeScalars.contains(scalar)) {
+            if byte < 0x80
+                && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                    || "-._~".unicodeScalars.contains(scalar))
+            {
                 result.unicodeScalars.append(scalar)
             } else {
                 let hex = String(byte, radix: 16, uppercase: true)

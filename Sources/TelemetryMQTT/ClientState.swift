@@ -36,6 +36,8 @@ struct ConnectionAttempt {
         case refused(String)
         /// The connection closed before CONNACK.
         case lost(String)
+        /// libmosquitto logged a TLS failure (its handshake errors have no other signal).
+        case tlsFailed
     }
 
     var outcome: Outcome?

@@ -26,7 +26,8 @@ import Darwin
 /// `onMessage` runs on libmosquitto's network thread, one message at a time, with an
 /// `MQTTMessageView` whose topic/payload buffers are valid only during the call. The wrapper
 /// allocates nothing per message. A slow handler delays everything else on the connection
-/// (keep-alive pings included), so hand work off quickly.
+/// (keep-alive pings included), so hand work off quickly. It may be called until `stop()`
+/// returns, and may itself call `publish`.
 ///
 /// ## Lifecycle
 /// `init` creates the libmosquitto handle; `connect()` makes the first connection (see
@@ -126,7 +127,8 @@ public final class MQTTClient: @unchecked Sendable {
         eventSink.finish()
     }
 
-    private static func configure(_ mosq: OpaquePointer, with configuration: MQTTClientConfiguration) throws(MQTTError) {
+    private static func configure(_ mosq: OpaquePointer, with configuration: MQTTClientConfiguration) throws(MQTTError)
+    {
         func check(_ rc: Int32, _ operation: String) throws(MQTTError) {
             guard rc == MosquittoLibrary.success else {
                 throw .library(operation: operation, reason: MosquittoLibrary.errorText(rc, errorNumber: errno))
@@ -161,7 +163,8 @@ public final class MQTTClient: @unchecked Sendable {
         }
         try check(
             mosquitto_reconnect_delay_set(
-                mosq, wholeSeconds(configuration.reconnectDelayMin), wholeSeconds(configuration.reconnectDelayMax), true),
+                mosq, wholeSeconds(configuration.reconnectDelayMin), wholeSeconds(configuration.reconnectDelayMax), true
+            ),
             "setting the reconnect delay")
     }
 
@@ -225,7 +228,8 @@ public final class MQTTClient: @unchecked Sendable {
         var messageID: Int32 = 0
         let rc: Int32? = handle.withLock { mosq in
             guard let mosq else { return nil }
-            return mosquitto_publish(mosq.pointer, &messageID, topic, Int32(payload.count), payload.baseAddress, qos.cValue, retain)
+            return mosquitto_publish(
+                mosq.pointer, &messageID, topic, Int32(payload.count), payload.baseAddress, qos.cValue, retain)
         }
         guard let rc else { throw .stopped }
         guard rc == MosquittoLibrary.success else {
@@ -248,7 +252,9 @@ public final class MQTTClient: @unchecked Sendable {
         throws(MQTTError) -> Int32
     {
         let result: Result<Int32, MQTTError> = payload.withUnsafeBytes { bytes in
-            Result { () throws(MQTTError) -> Int32 in try publish(topic: topic, payload: bytes, qos: qos, retain: retain) }
+            Result { () throws(MQTTError) -> Int32 in
+                try publish(topic: topic, payload: bytes, qos: qos, retain: retain)
+            }
         }
         return try result.get()
     }
@@ -278,6 +284,8 @@ public final class MQTTClient: @unchecked Sendable {
 
     /// Disconnects cleanly (DISCONNECT), stops libmosquitto's network thread, destroys the
     /// handle and ends `events`. Idempotent; concurrent callers all return once stopped.
+    /// Usually takes milliseconds; it waits for a connection attempt in progress, whose TCP
+    /// connect to an unresponsive host is bounded only by the operating system.
     /// Messages whose handler already returned have been acknowledged; with a persistent
     /// session the broker keeps queueing for us.
     public func stop() async {
@@ -379,8 +387,15 @@ public final class MQTTClient: @unchecked Sendable {
             let errorNumber = errno
             guard rc == MosquittoLibrary.success else {
                 let lines = state.withLock { $0.attempt?.errorLines ?? [] }
-                if rc == Int32(MOSQ_ERR_TLS.rawValue) || !Self.tlsReasons(lines).isEmpty {
-                    return .tls(reason: Self.tlsReason(lines, fallback: MosquittoLibrary.errorText(rc, errorNumber: errorNumber)))
+                let tlsLayer =
+                    configuration.tls != nil && rc == Int32(MOSQ_ERR_ERRNO.rawValue) && errorNumber == EPROTO
+                if rc == Int32(MOSQ_ERR_TLS.rawValue) || tlsLayer || !Self.tlsReasons(lines).isEmpty {
+                    let fallback =
+                        tlsLayer
+                        ? "the broker closed the TLS session during set-up (it may require a client certificate, "
+                            + "or reject the one given)"
+                        : MosquittoLibrary.errorText(rc, errorNumber: errorNumber)
+                    return .tls(reason: Self.tlsReason(lines, fallback: fallback))
                 }
                 return .unreachable(
                     host: configuration.host, port: configuration.resolvedPort,
@@ -389,7 +404,8 @@ public final class MQTTClient: @unchecked Sendable {
             let loop = mosquitto_loop_start(mosq)
             guard loop == MosquittoLibrary.success else {
                 _ = mosquitto_disconnect(mosq)
-                return .library(operation: "mosquitto_loop_start", reason: MosquittoLibrary.errorText(loop, errorNumber: errno))
+                return .library(
+                    operation: "mosquitto_loop_start", reason: MosquittoLibrary.errorText(loop, errorNumber: errno))
             }
             state.withLock { $0.loopThreadRunning = true }
             return nil
@@ -437,6 +453,11 @@ public final class MQTTClient: @unchecked Sendable {
                 .unreachable(
                     host: host, port: port,
                     reason: "the connection closed before the broker accepted it (\(reason))\(hint)"))
+        case .tlsFailed:
+            return .failed(
+                .tls(
+                    reason: "the broker closed the TLS session during set-up "
+                        + "(it may require a client certificate, or reject the one given)"))
         case .connected, nil:
             if Task.isCancelled { return .failed(.cancelled) }
             return .failed(
@@ -471,7 +492,8 @@ public final class MQTTClient: @unchecked Sendable {
             _ = mosquitto_disconnect(mosq)
             rounds += 1
             if rounds % 25 == 0 {
-                logger.warning("still waiting for libmosquitto's network thread to stop (a reconnect may be in progress)")
+                logger.warning(
+                    "still waiting for libmosquitto's network thread to stop (a reconnect may be in progress)")
             }
         }
     }
@@ -490,7 +512,8 @@ public final class MQTTClient: @unchecked Sendable {
             state.phase = .recovering
             state.recoveryTask = Task { [self] in
                 logger.error(
-                    "libmosquitto's network thread stopped (\(reason)); reconnecting in \(configuration.reconnectDelayMin)")
+                    "libmosquitto's network thread stopped (\(reason)); reconnecting in \(configuration.reconnectDelayMin)"
+                )
                 await onControlQueue { [self] in stopLoopThread() }
                 _ = await establish(policy: .keepRetrying, firstDelay: configuration.reconnectDelayMin)
             }
@@ -548,7 +571,8 @@ public final class MQTTClient: @unchecked Sendable {
                 state.withLock { $0.pendingSubacks[messageID] = index }
             } else {
                 logger.error(
-                    "could not send SUBSCRIBE for \(group.filters): \(MosquittoLibrary.errorText(rc, errorNumber: errno))")
+                    "could not send SUBSCRIBE for \(group.filters): \(MosquittoLibrary.errorText(rc, errorNumber: errno))"
+                )
             }
         }
     }
@@ -559,7 +583,9 @@ public final class MQTTClient: @unchecked Sendable {
         var results: [MQTTSubscriptionResult] = []
         for (position, filter) in group.filters.enumerated() {
             guard position < granted.count else {
-                results.append(.init(topicFilter: filter, requested: group.qos, granted: nil, refusalReason: "missing from SUBACK"))
+                results.append(
+                    .init(topicFilter: filter, requested: group.qos, granted: nil, refusalReason: "missing from SUBACK")
+                )
                 continue
             }
             let code = granted[position]
@@ -590,13 +616,17 @@ public final class MQTTClient: @unchecked Sendable {
             reason = MosquittoLibrary.errorText(code, errorNumber: savedErrno)
         }
 
+        let tlsLayerFailure =
+            configuration.tls != nil && code == Int32(MOSQ_ERR_ERRNO.rawValue) && savedErrno == EPROTO
         enum Action { case ignore, endAttempt, libraryReconnects, recover }
         let action: Action = state.withLock { state in
             state.connected = false
             state.qos0Pending.removeAll()
             state.pendingSubacks.removeAll()
             if var attempt = state.attempt, attempt.isOpen {
-                attempt.outcome = .lost(reason)
+                // EPROTO comes from libmosquitto's TLS layer; OpenSSL does not always leave an
+                // error line (e.g. the broker's alert raced with its TCP reset).
+                attempt.outcome = tlsLayerFailure ? .tlsFailed : .lost(reason)
                 state.attempt = attempt
                 return .endAttempt
             }
@@ -647,7 +677,8 @@ public final class MQTTClient: @unchecked Sendable {
         let topic = message.pointee.topic
         let view = MQTTMessageView(
             topic: UnsafeRawBufferPointer(start: topic, count: topic.map { strlen($0) } ?? 0),
-            payload: UnsafeRawBufferPointer(start: message.pointee.payload, count: Int(max(message.pointee.payloadlen, 0))),
+            payload: UnsafeRawBufferPointer(
+                start: message.pointee.payload, count: Int(max(message.pointee.payloadlen, 0))),
             qos: MQTTQoS(rawValue: UInt8(clamping: message.pointee.qos)) ?? .atMostOnce,
             retain: message.pointee.retain,
             messageID: message.pointee.mid)
@@ -671,8 +702,10 @@ public final class MQTTClient: @unchecked Sendable {
         logger.debug("libmosquitto error: \(line)")
         let tlsFailure = !Self.tlsReasons([line]).isEmpty
         let recover: Bool = state.withLock { state in
-            if state.attempt != nil {
-                state.attempt!.errorLines.append(line)
+            if var attempt = state.attempt {
+                attempt.errorLines.append(line)
+                if tlsFailure && attempt.isOpen { attempt.outcome = .tlsFailed }
+                state.attempt = attempt
                 return false
             }
             // A failed TLS handshake during libmosquitto's own reconnect ends its thread

@@ -22,6 +22,8 @@ import Darwin
 /// works in whole seconds; its "exponential" backoff is really quadratic: 1, 4, 9, 16, 25, 30 s
 /// for 1…30 s). At start-up `startup` decides between giving up after some attempts and
 /// retrying forever (doubling the delay from `reconnectDelayMin` up to `reconnectDelayMax`).
+///
+/// Threading: a plain `Sendable` value; `MQTTClient` keeps an immutable copy.
 public struct MQTTClientConfiguration: Sendable, Hashable, CustomStringConvertible {
     /// The MQTT protocol level spoken to the broker.
     public enum ProtocolVersion: Sendable, Hashable, CustomStringConvertible {

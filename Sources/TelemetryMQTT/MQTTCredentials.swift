@@ -4,6 +4,8 @@
 /// (so neither in `print`, string interpolation, `dump`, nor swift-log metadata built from
 /// them) — it is shown as `<redacted>`. Only `MQTTClient` reads `password`, to hand it to
 /// `mosquitto_username_pw_set`.
+///
+/// Threading: a plain `Sendable` value.
 public struct MQTTCredentials: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
     CustomReflectable
 {

@@ -8,6 +8,8 @@
 ///   before CONNACK) — often transient;
 /// - `refused`: the broker answered CONNACK with a refusal (credentials, client id, …);
 /// - `tls`: the TLS handshake or TLS set-up failed (trust, host name, client certificate).
+///
+/// Threading: a plain `Sendable` value.
 public enum MQTTError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The configuration cannot work; the text names the field and what it must be.
     case invalidConfiguration(String)

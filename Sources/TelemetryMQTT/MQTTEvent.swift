@@ -2,6 +2,9 @@
 ///
 /// Reasons are the broker's/libmosquitto's words: `mosquitto_connack_string` (MQTT 3.1.1),
 /// `mosquitto_reason_string` (MQTT 5) or `mosquitto_strerror`/`strerror` for I/O errors.
+///
+/// Threading: a plain `Sendable` value, produced on libmosquitto's network thread or the
+/// client's tasks and consumed from `MQTTClient.events` in any task.
 public enum MQTTEvent: Sendable, Hashable, CustomStringConvertible {
     /// CONNACK accepted the connection. `sessionPresent` is true when the broker still had our
     /// persistent session (and so may now deliver messages queued while we were away).

@@ -17,7 +17,9 @@ public struct MQTTMessageView {
     /// The packet identifier (0 for QoS 0).
     public let messageID: Int32
 
-    public init(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, qos: MQTTQoS, retain: Bool, messageID: Int32) {
+    public init(
+        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, qos: MQTTQoS, retain: Bool, messageID: Int32
+    ) {
         self.topic = topic
         self.payload = payload
         self.qos = qos

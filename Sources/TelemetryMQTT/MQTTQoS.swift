@@ -2,6 +2,8 @@
 ///
 /// `atLeastOnce` (1) is what telemetry ingestion wants: the broker keeps a message until we
 /// acknowledge it, and `MQTTClient` acknowledges only after the message handler returned.
+///
+/// Threading: a plain `Sendable` value.
 public enum MQTTQoS: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     case atMostOnce = 0
     case atLeastOnce = 1

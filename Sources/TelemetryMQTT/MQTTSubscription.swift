@@ -3,6 +3,8 @@
 ///
 /// Invariant (checked by `MQTTClientConfiguration.validate()`): `topicFilter` is a valid MQTT
 /// filter — non-empty, `+` and `#` only as whole levels, `#` only last.
+///
+/// Threading: a plain `Sendable` value.
 public struct MQTTSubscription: Sendable, Hashable, CustomStringConvertible {
     public var topicFilter: String
     public var qos: MQTTQoS

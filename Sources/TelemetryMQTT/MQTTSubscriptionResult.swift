@@ -2,6 +2,8 @@
 ///
 /// `granted` is nil when the broker refused the filter (MQTT 3.1.1 return code 0x80, or an
 /// MQTT 5 reason code ≥ 0x80); `refusalReason` then says why, as far as the broker told us.
+///
+/// Threading: a plain `Sendable` value.
 public struct MQTTSubscriptionResult: Sendable, Hashable, CustomStringConvertible {
     public let topicFilter: String
     public let requested: MQTTQoS

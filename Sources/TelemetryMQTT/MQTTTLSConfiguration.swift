@@ -9,6 +9,8 @@
 ///
 /// A client certificate needs a CA file or directory (`.system` cannot be combined with one,
 /// a limit of libmosquitto's `mosquitto_tls_set`).
+///
+/// Threading: a plain `Sendable` value.
 public struct MQTTTLSConfiguration: Sendable, Hashable, CustomStringConvertible {
     /// Which certificate authorities may sign the broker's certificate.
     public enum TrustRoots: Sendable, Hashable {

@@ -18,7 +18,8 @@ enum MosquittoCallbacks {
         }
         mosquitto_subscribe_v5_callback_set(mosq) { _, obj, mid, count, granted, _ in
             guard let client = MQTTClient.fromUserData(obj) else { return }
-            client.handleSubscribe(messageID: mid, granted: UnsafeBufferPointer(start: granted, count: Int(max(count, 0))))
+            client.handleSubscribe(
+                messageID: mid, granted: UnsafeBufferPointer(start: granted, count: Int(max(count, 0))))
         }
         mosquitto_publish_v5_callback_set(mosq) { _, obj, mid, reasonCode, _ in
             guard let client = MQTTClient.fromUserData(obj) else { return }
@@ -43,7 +44,8 @@ enum MosquittoCallbacks {
 
     /// Password callback for encrypted private keys: answers "no password" so OpenSSL fails
     /// with an error instead of prompting on the daemon's terminal.
-    static let noKeyPassword: @convention(c) (UnsafeMutablePointer<CChar>?, Int32, Int32, UnsafeMutableRawPointer?) -> Int32 = {
-        _, _, _, _ in 0
-    }
+    static let noKeyPassword:
+        @convention(c) (UnsafeMutablePointer<CChar>?, Int32, Int32, UnsafeMutableRawPointer?) -> Int32 = {
+            _, _, _, _ in 0
+        }
 }

@@ -30,7 +30,9 @@ final class SubscriptionPlan: @unchecked Sendable {
         var order: [String] = []
         for subscription in subscriptions {
             if let existing = highest[subscription.topicFilter] {
-                if subscription.qos.rawValue > existing.rawValue { highest[subscription.topicFilter] = subscription.qos }
+                if subscription.qos.rawValue > existing.rawValue {
+                    highest[subscription.topicFilter] = subscription.qos
+                }
             } else {
                 highest[subscription.topicFilter] = subscription.qos
                 order.append(subscription.topicFilter)

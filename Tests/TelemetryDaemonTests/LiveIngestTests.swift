@@ -58,7 +58,7 @@ func publish(_ messages: [(topic: String, payload: String)], port: Int) throws {
     defer { try? FileManager.default.removeItem(atPath: script) }
     let lines = ["set -e"] + messages.map { "mosquitto_pub -h 127.0.0.1 -p \(port) -q 1 -t '\($0.topic)' -m '\($0.payload)'" }
     try lines.joined(separator: "\n").write(toFile: script, atomically: true, encoding: .utf8)
-    _ = try TestProcess.run("/bin/sh", [script], timeout: .seconds(120))
+    _ = try TestProcess.runBlocking("/bin/sh", [script], timeout: .seconds(120))
 }
 
 /// Polls status.json until `counters.received` reaches `count`.
@@ -119,8 +119,8 @@ import TelemetryDaemon
         ("vn/hanoi/closer/telemetry", "{\"ts\":\(ms),\"x\":1}")
     }
 
-    @Test func aKnownPublishedSetGivesExactRollupsDeadLettersAndNotifications() throws {
-        let broker = try TestBroker.started()
+    @Test func aKnownPublishedSetGivesExactRollupsDeadLettersAndNotifications() async throws {
+        let broker = try await TestBroker.started()
         defer { broker.stop() }
         let dir = TemporaryDirectory()
         defer { dir.remove() }
@@ -139,8 +139,8 @@ import TelemetryDaemon
         #expect(text.contains("{not json"))
     }
 
-    @Test func aSimulatedCaptureReplayedThroughTheBrokerGivesTheIndependentlyComputedRollups() throws {
-        let broker = try TestBroker.started()
+    @Test func aSimulatedCaptureReplayedThroughTheBrokerGivesTheIndependentlyComputedRollups() async throws {
+        let broker = try await TestBroker.started()
         defer { broker.stop() }
         let dir = TemporaryDirectory()
         defer { dir.remove() }
@@ -170,10 +170,10 @@ import TelemetryDaemon
         try expectRollupsMatch(messages, dataDir: dir.path + "/data")
     }
 
-    @Test func stoppingPublishingOnAndStartingAgainLosesNothingAndCountsNothingTwice() throws {
+    @Test func stoppingPublishingOnAndStartingAgainLosesNothingAndCountsNothingTwice() async throws {
         var options = TestBroker.Options()
         options.persistence = true
-        let broker = try TestBroker.started(options)
+        let broker = try await TestBroker.started(options)
         defer { broker.stop() }
         let dir = TemporaryDirectory()
         defer { dir.remove() }
@@ -201,7 +201,7 @@ import TelemetryDaemon
         try expectRollupsMatch(part1 + part2 + part3, dataDir: data)
     }
 
-    @Test func anUnreachableBrokerAtStartUpGivesAClearLogLineAndANonZeroExit() throws {
+    @Test func anUnreachableBrokerAtStartUpGivesAClearLogLineAndANonZeroExit() async throws {
         let port = try TestBroker.freePort()
         let dir = TemporaryDirectory()
         defer { dir.remove() }

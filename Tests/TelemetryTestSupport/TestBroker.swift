@@ -22,16 +22,29 @@ public final class TestBroker: @unchecked Sendable {
     }
 
     public struct Options {
-        public init() {}
+        public init(
+            persistence: Bool = false, allowAnonymous: Bool = true, users: [String: String] = [:],
+            allowedSubscriptions: [String]? = nil, tls: TLSListener? = nil
+        ) {
+            self.persistence = persistence
+            self.allowAnonymous = allowAnonymous
+            self.users = users
+            self.allowedSubscriptions = allowedSubscriptions
+            self.tls = tls
+        }
         public var persistence = false
         public var allowAnonymous = true
         /// user → password; written with `mosquitto_passwd` into the broker's directory.
         public var users: [String: String] = [:]
-        public var aclFile: String?
+        /// If set, the dynamic-security plugin lets clients subscribe only to these patterns
+        /// (the broker's default ACL cannot refuse a subscription; this gives SUBACK 0x80).
+        public var allowedSubscriptions: [String]?
         public var tls: TLSListener?
     }
 
-    public let port: Int
+    /// Fixed once the broker first started (a start that finds the port taken picks another).
+    public private(set) var port: Int
+    private var hasStarted = false
     public let directory: URL
     /// May be changed before `start()` (e.g. to point at files made in `directory`).
     public var options: Options
@@ -47,9 +60,9 @@ public final class TestBroker: @unchecked Sendable {
     }
 
     /// Starts a broker and waits until it accepts TCP connections.
-    public static func started(_ options: Options = Options()) throws -> TestBroker {
+    public static func started(_ options: Options = Options()) async throws -> TestBroker {
         let broker = try TestBroker(options)
-        try broker.start()
+        try await broker.start()
         return broker
     }
 
@@ -61,7 +74,36 @@ public final class TestBroker: @unchecked Sendable {
     public var configFile: URL { directory.appendingPathComponent("mosquitto.conf") }
     public var logFile: URL { directory.appendingPathComponent("mosquitto.log") }
 
-    public func start() throws {
+    /// Starts the broker and waits until it accepts TCP. The first start retries on a new free
+    /// port if another process grabbed this one meanwhile (tests run in parallel, and outgoing
+    /// connections take ephemeral ports from the same range); restarts keep the port.
+    public func start() async throws {
+        try await offload { try self.startBlocking() }
+    }
+
+    /// Stops the broker without blocking the Swift concurrency pool.
+    public func shutDown() async {
+        _ = try? await offload { self.stop() }
+    }
+
+    private func startBlocking() throws {
+        var tries = 0
+        while true {
+            do {
+                try startOnce()
+                hasStarted = true
+                return
+            } catch let failure as TestProcess.Failure
+                where !hasStarted && tries < 5
+                && failure.description.contains("Address already in use")
+            {
+                tries += 1
+                port = try TestBroker.freePort()
+            }
+        }
+    }
+
+    private func startOnce() throws {
         var lines = ["listener \(port) 127.0.0.1", "allow_anonymous \(options.allowAnonymous)"]
         if geteuid() == 0 { lines.append("user root") }
         if let tls = options.tls {
@@ -75,11 +117,28 @@ public final class TestBroker: @unchecked Sendable {
             try? FileManager.default.removeItem(atPath: passwordFile)
             for (user, password) in options.users.sorted(by: { $0.key < $1.key }) {
                 let create = FileManager.default.fileExists(atPath: passwordFile) ? [] : ["-c"]
-                try TestProcess.run("/usr/bin/mosquitto_passwd", ["-b"] + create + [passwordFile, user, password])
+                try TestProcess.runBlocking(
+                    "/usr/bin/mosquitto_passwd", ["-b"] + create + [passwordFile, user, password], timeout: .seconds(15)
+                )
             }
             lines.append("password_file \(passwordFile)")
         }
-        if let aclFile = options.aclFile { lines.append("acl_file \(aclFile)") }
+        if let allowed = options.allowedSubscriptions {
+            let acls = allowed.map { "{\"acltype\": \"subscribePattern\", \"topic\": \"\($0)\", \"allow\": true}" }
+            let json = """
+                {"clients": [], "groups": [{"groupname": "anonymous", "roles": [{"rolename": "reader"}]}],
+                 "roles": [{"rolename": "reader", "acls": [\(acls.joined(separator: ", "))]}],
+                 "anonymousGroup": "anonymous",
+                 "defaultACLAccess": {"publishClientSend": true, "publishClientReceive": true,
+                                      "subscribe": false, "unsubscribe": true}}
+                """
+            let file = directory.appendingPathComponent("dynsec.json")
+            try json.write(to: file, atomically: true, encoding: .utf8)
+            lines += [
+                "plugin /usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so",
+                "plugin_opt_config_file \(file.path)",
+            ]
+        }
         if options.persistence {
             lines += ["persistence true", "persistence_location \(directory.path)/"]
         }
@@ -101,12 +160,14 @@ public final class TestBroker: @unchecked Sendable {
         throw TestProcess.Failure(description: "mosquitto did not start on port \(port): \(text)")
     }
 
-    /// SIGTERM, then wait (SIGKILL after 5 s).
+    /// SIGTERM, then wait (SIGKILL after 5 s). Blocking; for `defer` and deinit.
     public func stop() {
-        guard let pid = lock.withLock({ () -> pid_t? in
-            defer { self.pid = nil }
-            return self.pid
-        }) else { return }
+        guard
+            let pid = lock.withLock({ () -> pid_t? in
+                defer { self.pid = nil }
+                return self.pid
+            })
+        else { return }
         TestProcess.terminate(pid)
     }
 

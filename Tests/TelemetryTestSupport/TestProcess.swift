@@ -4,7 +4,6 @@ import Foundation
 import Glibc
 #endif
 
-/// Shared by the test targets that run real processes.
 /// Starts and waits for command-line tools (mosquitto, mosquitto_pub, openssl, …).
 ///
 /// Uses `posix_spawn` with an empty signal mask and default signal handling: the test
@@ -77,10 +76,19 @@ public enum TestProcess {
     }
 
     /// Runs `executable` to completion (killed after `timeout`) and returns its output; throws
-    /// with the output unless it exits 0.
+    /// with the output unless it exits 0. The waiting happens on a Dispatch thread, not on the
+    /// (two-thread) Swift concurrency pool the tests and the client's tasks share.
     @discardableResult
-    public static func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(15)) throws -> String {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("mqtt-test-out-\(UUID().uuidString)").path
+    public static func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(15)) async throws
+        -> String
+    {
+        try await offload { try runBlocking(executable, arguments, timeout: timeout) }
+    }
+
+    @discardableResult
+    public static func runBlocking(_ executable: String, _ arguments: [String], timeout: Duration) throws -> String {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("mqtt-test-out-\(UUID().uuidString)")
+            .path
         defer { unlink(output) }
         let pid = try spawn(executable, arguments, output: output)
         let status = wait(pid, timeout: timeout)
@@ -96,10 +104,17 @@ public enum TestProcess {
     public static func mosquittoPub(
         port: Int, topic: String, message: String? = nil, file: String? = nil, qos: Int = 1,
         extra: [String] = []
-    ) throws {
+    ) async throws {
         var arguments = ["-h", "127.0.0.1", "-p", "\(port)", "-t", topic, "-q", "\(qos)"]
         if let message { arguments += ["-m", message] }
         if let file { arguments += ["-f", file] }
-        try run("/usr/bin/mosquitto_pub", arguments + extra)
+        try await run("/usr/bin/mosquitto_pub", arguments + extra)
+    }
+}
+
+/// Runs blocking work (process waits, polling) on a Dispatch thread and awaits the result.
+public func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
     }
 }
