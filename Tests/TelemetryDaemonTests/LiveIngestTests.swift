@@ -201,6 +201,57 @@ import TelemetryDaemon
         try expectRollupsMatch(part1 + part2 + part3, dataDir: data)
     }
 
+    @Test func aBrokerRestartLosesNothingAtQoS1() async throws {
+        let broker = try await TestBroker.started(TestBroker.Options(persistence: true))
+        defer { broker.stop() }
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let data = dir.path + "/data"
+        let daemon = try DaemonProcess(brokerPort: broker.port, dataDir: data, clientID: "bounce-\(UUID().uuidString.prefix(6))",
+                                       environment: ["MQTT_RECONNECT_MIN": "1s", "MQTT_RECONNECT_MAX": "2s"])
+        try #require(daemon.waitUntilReady(), "log:\n\(daemon.logText)")
+        let part1 = knownMessages(baseMs: baseMs, devices: 2, seconds: 0..<30)
+        let part2 = knownMessages(baseMs: baseMs, devices: 2, seconds: 30..<60)
+        try publish(part1, port: broker.port)
+        #expect(waitForReceived(part1.count, dataDir: data))
+        broker.stop()
+        try await broker.start()  // same port, same persistence: the daemon reconnects by itself
+        try publish(part2 + [closer(baseMs + 2 * 3_600_000)], port: broker.port)
+        #expect(waitForReceived(part1.count + part2.count + 1, dataDir: data, timeout: .seconds(30)), "log:\n\(daemon.logText)")
+        #expect(daemon.stop() == 0)
+        #expect(daemon.logText.contains("disconnected"))
+        try expectRollupsMatch(part1 + part2, dataDir: data)
+    }
+
+    @Test func refusedCredentialsGiveAClearLogLineAndANonZeroExit() async throws {
+        let broker = try await TestBroker.started(TestBroker.Options(allowAnonymous: false, users: ["ingest": "right"]))
+        defer { broker.stop() }
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let passwordFile = dir.write("password", Array("wrong\n".utf8))
+        let daemon = try DaemonProcess(brokerPort: broker.port, dataDir: dir.path + "/data", clientID: "refused",
+                                       environment: ["MQTT_USERNAME": "ingest", "MQTT_PASSWORD_FILE": passwordFile])
+        let code = TestProcess.wait(daemon.pid, timeout: .seconds(30))
+        #expect(code != nil && code != 0, "log:\n\(daemon.logText)")
+        #expect(daemon.logText.lowercased().contains("not authori"), "log:\n\(daemon.logText)")
+        #expect(!daemon.logText.contains("wrong"), "the password must never be logged")
+    }
+
+    @Test func theRightPasswordFromAFileConnects() async throws {
+        let broker = try await TestBroker.started(TestBroker.Options(allowAnonymous: false, users: ["ingest": "s3cret"]))
+        defer { broker.stop() }
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let passwordFile = dir.write("password", Array("s3cret\n".utf8))
+        let daemon = try DaemonProcess(brokerPort: broker.port, dataDir: dir.path + "/data", clientID: "auth",
+                                       environment: ["MQTT_USERNAME": "ingest", "MQTT_PASSWORD_FILE": passwordFile,
+                                                     "WATCHDOG_USEC": "2000000"])
+        #expect(daemon.waitUntilReady(), "log:\n\(daemon.logText)")
+        #expect(daemon.waitFor("WATCHDOG=1", timeout: .seconds(5)))
+        #expect(daemon.stop() == 0)
+        #expect(!daemon.logText.contains("s3cret"))
+    }
+
     @Test func anUnreachableBrokerAtStartUpGivesAClearLogLineAndANonZeroExit() async throws {
         let port = try TestBroker.freePort()
         let dir = TemporaryDirectory()
