@@ -72,6 +72,7 @@ let package = Package(
             swiftSettings: strictSettings),
         .target(
             name: "TelemetrySimulator",
+            dependencies: ["TelemetryCore"],
             path: "simulator/Sources/TelemetrySimulator",
             swiftSettings: strictSettings),
         .executableTarget(
@@ -91,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "telemetry-sim",
             dependencies: [
-                "TelemetrySimulator", "TelemetryMQTT",
+                "TelemetrySimulator", "TelemetryMQTT", "TelemetryCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "simulator/Sources/telemetry-sim",

@@ -9,20 +9,33 @@
 public enum UTCTimestamp {
     /// Formats epoch milliseconds as `2026-11-24T06:00:00.000Z`.
     public static func format(milliseconds ms: Int64) -> String {
-        let c = civil(ms)
         var out = [UInt8]()
         out.reserveCapacity(24)
+        append(milliseconds: ms, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `YYYY-MM-DDTHH:MM:SS.mmmZ` for `ms` to `out`, allocating nothing beyond growth.
+    public static func append(milliseconds ms: Int64, to out: inout [UInt8]) {
+        let c = civil(ms)
         func put(_ v: Int64, _ width: Int) {
-            var digits = [UInt8](repeating: 48, count: width)
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
             var x = v
-            var i = width - 1
-            while i >= 0 { digits[i] = UInt8(48 + x % 10); x /= 10; i -= 1 }
-            out.append(contentsOf: digits)
+            while divisor > 0 {
+                out.append(UInt8(48 + (x / divisor) % 10))
+                x %= divisor
+                divisor /= 10
+            }
         }
         put(c.year, 4); out.append(45); put(c.month, 2); out.append(45); put(c.day, 2)
         out.append(84); put(c.hour, 2); out.append(58); put(c.minute, 2); out.append(58)
         put(c.second, 2); out.append(46); put(c.millisecond, 3); out.append(90)
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Whole-second form, `2026-11-24T06:00:00Z` (milliseconds dropped), for messages to people.
+    public static func formatSeconds(milliseconds ms: Int64) -> String {
+        String(format(milliseconds: ms).dropLast(5)) + "Z"
     }
 
     /// `YYYY-MM-DD` of the UTC day containing `ms`.

@@ -1,3 +1,4 @@
+import TelemetryCore
 /// Everything that determines a simulated capture. Two runs with equal configurations
 /// produce byte-identical output.
 ///
@@ -58,7 +59,7 @@ public struct FleetConfiguration: Sendable, Hashable {
         guard startMs >= Self.minimumStartMs,
               startMs <= Self.endOfTimeMs - durationMs - FaultKind.outOfOrderDelayMicros.upperBound / 1_000 - 1_000
         else {
-            throw Invalid(description: "start must be from 1970-01-01T02:00:00Z to before the year 10000 (minus the duration), got \(startMs >= 0 && startMs < Self.endOfTimeMs ? RFC3339.formatSeconds(milliseconds: startMs) : "\(startMs)ms")")
+            throw Invalid(description: "start must be from 1970-01-01T02:00:00Z to before the year 10000 (minus the duration), got \(startMs >= 0 && startMs < Self.endOfTimeMs ? UTCTimestamp.formatSeconds(milliseconds: startMs) : "\(startMs)ms")")
         }
         guard faultRate.isFinite, (0...1).contains(faultRate) else {
             throw Invalid(description: "fault rate must be a number from 0 to 1, got \(faultRate)")

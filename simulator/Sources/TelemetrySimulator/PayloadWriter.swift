@@ -1,3 +1,4 @@
+import TelemetryCore
 /// Builds payload bytes: JSON objects with fixed-decimal numbers, and bare numbers, with
 /// optional tampering of one metric for `malformed` faults.
 ///
@@ -50,7 +51,7 @@ struct PayloadWriter {
     mutating func timestamp(_ name: StaticString, milliseconds: Int64) {
         key(name, corrupt: false)
         bytes.append(0x22)
-        RFC3339.append(milliseconds: milliseconds, to: &bytes)
+        UTCTimestamp.append(milliseconds: milliseconds, to: &bytes)
         bytes.append(0x22)
         needsComma = true
     }

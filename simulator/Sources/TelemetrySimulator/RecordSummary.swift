@@ -1,3 +1,4 @@
+import TelemetryCore
 /// What a recording produced: the basis of `telemetry-sim record`'s summary line.
 /// Threading: a value type; `Sendable`.
 public struct RecordSummary: Sendable, Hashable, CustomStringConvertible {
@@ -20,7 +21,7 @@ public struct RecordSummary: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         let c = configuration
         var text = "wrote \(messages) messages from \(c.devices) devices"
-        text += " (\(RFC3339.formatSeconds(milliseconds: c.startMs)) + \(DurationParser.format(milliseconds: c.durationMs))"
+        text += " (\(UTCTimestamp.formatSeconds(milliseconds: c.startMs)) + \(DurationParser.format(milliseconds: c.durationMs))"
         text += ", every \(DurationParser.format(milliseconds: c.intervalMs)), seed \(c.seed))"
         text += "; faults \(faults.total): \(faults)"
         if faults.seqsSkipped > 0 { text += " (seqs skipped \(faults.seqsSkipped))" }

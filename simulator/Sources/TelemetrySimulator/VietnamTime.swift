@@ -8,14 +8,14 @@ enum VietnamTime {
     /// Local hour of day, 0 ..< 24, with fraction.
     static func hourOfDay(_ epochMs: Int64) -> Double {
         let local = epochMs + utcOffsetMs
-        let msOfDay = local - RFC3339.floorDiv(local, 86_400_000) * 86_400_000
+        let msOfDay = local - floorDivision(local, 86_400_000) * 86_400_000
         return Double(msOfDay) / 3_600_000
     }
 
     /// Local day of week, 0 = Monday … 6 = Sunday.
     static func weekday(_ epochMs: Int64) -> Int {
-        let days = RFC3339.floorDiv(epochMs + utcOffsetMs, 86_400_000)
-        return Int((days + 3) - RFC3339.floorDiv(days + 3, 7) * 7)  // 1970-01-01 was a Thursday
+        let days = floorDivision(epochMs + utcOffsetMs, 86_400_000)
+        return Int((days + 3) - floorDivision(days + 3, 7) * 7)  // 1970-01-01 was a Thursday
     }
 
     /// A bell around `center` (hours) on the 24 h circle, 1 at the center.
@@ -34,4 +34,10 @@ enum VietnamTime {
     static func logistic(_ x: Double, width: Double) -> Double {
         1 / (1 + exp(-x / width))
     }
+}
+
+/// Division rounding toward negative infinity (times before 1970 stay on the right day).
+func floorDivision(_ a: Int64, _ b: Int64) -> Int64 {
+    let q = a / b
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
 }

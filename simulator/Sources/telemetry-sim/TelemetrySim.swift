@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TelemetrySimulator
+import TelemetryCore
 
 /// `telemetry-sim`: a deterministic simulated fleet of Vietnamese sensor sites.
 /// Subcommands only parse arguments and call into `TelemetrySimulator`.
@@ -68,7 +69,7 @@ struct Record: ParsableCommand {
         let startMs: Int64
         if start == "now" {
             startMs = nowMs - nowMs % 60_000
-        } else if let parsed = RFC3339.parse(start) {
+        } else if let parsed = UTCTimestamp.parse(start) {
             startMs = parsed
         } else {
             throw ValidationError(
