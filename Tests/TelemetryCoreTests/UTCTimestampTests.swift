@@ -62,6 +62,26 @@ import Testing
         }
     }
 
+    @Test func appendAddsTheFormattedTextAfterExistingBytes() {
+        var rng = SplitMix64(seed: 4)
+        for _ in 0..<200 {
+            let ms = rng.int64(0...Self.year2100Ms)
+            var out: [UInt8] = Array("ts=".utf8)
+            UTCTimestamp.append(milliseconds: ms, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == "ts=" + Self.foundationText(ms), "ms \(ms)")
+        }
+    }
+
+    @Test func formatSecondsDropsTheMilliseconds() {
+        var rng = SplitMix64(seed: 6)
+        let f = Self.isoFormatter(fractional: false)
+        for _ in 0..<200 {
+            let ms = rng.int64(0...Self.year2100Ms)
+            let whole = f.string(from: Date(timeIntervalSince1970: Double(ms / 1_000)))
+            #expect(UTCTimestamp.formatSeconds(milliseconds: ms) == whole, "ms \(ms)")
+        }
+    }
+
     @Test func formatsInstantsBeforeTheEpoch() {
         #expect(UTCTimestamp.format(milliseconds: -1) == "1969-12-31T23:59:59.999Z")
         #expect(UTCTimestamp.parse("1969-12-31T23:59:59.999Z") == -1)

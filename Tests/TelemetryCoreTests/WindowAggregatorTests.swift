@@ -133,6 +133,9 @@ struct ReferenceAggregator {
         var stream: [TestMessage] = []
         var clock = t0 + rng.int64(0...59_999)
         let messages = rng.int(30...350)
+        // Whole-second (or 5 s) event times make readings land exactly on window ends and
+        // close times, where off-by-one mistakes show.
+        let granularity: Int64 = [1, 1, 1_000, 5_000][rng.int(0...3)]
         while stream.count < messages {
             clock += rng.int64(0...1_500)
             let d = rng.int(0..<deviceCount)
@@ -152,12 +155,13 @@ struct ReferenceAggregator {
                 seq = nextSeq[d]
                 nextSeq[d] += 1
             }
-            let time: Int64
+            var time: Int64
             if rng.chance(0.03) {
                 time = clock - rng.int64(15_000...200_000)                    // far late
             } else {
                 time = clock - rng.int64(0...8_000)                           // jitter / out of order
             }
+            time -= ((time % granularity) + granularity) % granularity
             var readings: [(metric: Int, time: Int64, value: Double)] = []
             for m in Fleet.metrics.indices.shuffled(using: &rng).prefix(rng.int(1...Fleet.metrics.count)) {
                 let v = (Double(rng.int(-2_000...6_000)) / 100).rounded(.towardZero) + Double(rng.int(0...99)) / 100
