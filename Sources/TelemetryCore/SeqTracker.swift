@@ -8,7 +8,7 @@
 /// - `seq` above the highest: accepted; the skipped numbers are counted as `gaps`.
 /// - within 1024 below the highest: a duplicate if seen (dropped), otherwise a late arrival
 ///   that fills a gap counted earlier (accepted, `gaps` goes down by one).
-/// - more than 1024 below the highest: the device restarted its counter (accepted, counted
+/// - 1024 or more below the highest: the device restarted its counter (accepted, counted
 ///   in `restarts`, tracking starts over).
 ///
 /// Threading: owned by the aggregator thread.
