@@ -117,7 +117,7 @@ let package = Package(
             name: "TelemetryMQTTTests", dependencies: ["TelemetryMQTT", "TelemetryTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "TelemetryInspectTests", dependencies: ["TelemetryInspect"],
+            name: "TelemetryInspectTests", dependencies: ["TelemetryInspect", "TelemetryCore"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "TelemetrySimulatorTests", dependencies: ["TelemetrySimulator"],

@@ -23,7 +23,7 @@ public enum InspectError: Error, Sendable, Equatable, CustomStringConvertible {
     /// *argument*: a count such as `--limit`, `--width` or `-n` outside its allowed range.
     case invalidCount(option: String, value: Int, minimum: Int)
     /// *argument*: the plot filters match several series (the ones matched, sorted).
-    case ambiguousSeries([SeriesTags], window: WindowSize)
+    case ambiguousSeries([SeriesKey], window: WindowSize)
     /// The data directory has no `rollups/` directory.
     case rollupsDirectoryMissing(dataDirectory: String)
     /// The data directory has no `status.json`.

@@ -58,7 +58,7 @@ public struct RollupRow: Hashable, Sendable {
     }
 
     /// The series this rollup belongs to.
-    public var series: SeriesTags { SeriesTags(site: site, device: device, metric: metric) }
+    public var series: SeriesKey { SeriesKey(site: site, device: device, metric: metric) }
 
     /// Output order: window start, then site, device, metric.
     public static func outputOrder(_ a: RollupRow, _ b: RollupRow) -> Bool {

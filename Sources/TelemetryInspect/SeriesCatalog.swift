@@ -14,7 +14,7 @@ public enum SeriesCatalog {
         let selected: [WindowSize]
         if let windows { selected = windows } else { selected = try directory.windows() }
         for window in selected {
-            var byKey: [SeriesTags: SeriesSummary] = [:]
+            var byKey: [SeriesKey: SeriesSummary] = [:]
             for file in try directory.files(window: window, range: filter.range) {
                 var reader = file.reader()
                 try reader.readAvailable { row in

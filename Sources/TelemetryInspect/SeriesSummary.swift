@@ -8,12 +8,12 @@ public import TelemetryCore
 /// Threading: a value type; safe to share.
 public struct SeriesSummary: Sendable, Hashable {
     public let window: WindowSize
-    public let series: SeriesTags
+    public let series: SeriesKey
     public internal(set) var rollups: Int
     public internal(set) var firstStart: Int64
     public internal(set) var lastStart: Int64
 
-    public init(window: WindowSize, series: SeriesTags, rollups: Int, firstStart: Int64, lastStart: Int64) {
+    public init(window: WindowSize, series: SeriesKey, rollups: Int, firstStart: Int64, lastStart: Int64) {
         self.window = window
         self.series = series
         self.rollups = rollups

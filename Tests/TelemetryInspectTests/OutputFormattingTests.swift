@@ -106,7 +106,7 @@ import TelemetryCore
 
     @Test func seriesJSONHasFirstAndLastStart() throws {
         let summary = SeriesSummary(
-            window: WindowSize(parsing: "1m")!, series: SeriesTags(site: "s", device: "d", metric: "m"),
+            window: WindowSize(parsing: "1m")!, series: SeriesKey(site: "s", device: "d", metric: "m"),
             rollups: 3, firstStart: ms("2026-11-24T06:00:00Z"), lastStart: ms("2026-11-24T06:02:00Z"))
         let value = try JSONParser.parse(SeriesSummaryFormatter.jsonLine(summary))
         #expect(value.member("rollups") == .number("3"))

@@ -17,7 +17,7 @@ import TelemetryCore
         #expect(row.window.name == "1m")
         #expect(row.start == ms("2026-11-24T06:00:00Z"))
         #expect(row.end == ms("2026-11-24T06:01:00Z"))
-        #expect(row.series == SeriesTags(site: "hanoi", device: "aq-hanoi-001", metric: "pm25"))
+        #expect(row.series == SeriesKey(site: "hanoi", device: "aq-hanoi-001", metric: "pm25"))
         #expect(row.count == 6)
         #expect(row.max == 41.0)
         #expect(row.stddev == 3.72)

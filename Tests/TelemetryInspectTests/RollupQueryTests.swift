@@ -126,7 +126,7 @@ private extension String {
         let dir = try makeQueryFixture()
         let result = try SeriesCatalog.collect(in: dir.directory)
         let hanoiPM25 = try #require(result.series.first {
-            $0.series == SeriesTags(site: "hanoi", device: "aq-hanoi-001", metric: "pm25")
+            $0.series == SeriesKey(site: "hanoi", device: "aq-hanoi-001", metric: "pm25")
         })
         #expect(hanoiPM25.window.name == "1m")
         #expect(hanoiPM25.rollups == 4)
