@@ -41,6 +41,7 @@ public final class WindowAggregator {
         self.windows = windows
         self.allowedLatenessMs = allowedLatenessMs
         self.registry = registry
+        precondition((1...64).contains(windows.count), "between 1 and 64 window sizes")
         self.lanes = windows.map { WindowLane(size: $0, latenessMs: allowedLatenessMs) }
         self.lateByWindow = Array(repeating: 0, count: windows.count)
     }
@@ -62,20 +63,17 @@ public final class WindowAggregator {
     }
 
     private func add(_ r: Reading) {
-        var taken = 0
-        for k in lanes.indices {
-            if lanes[k].add(series: r.series, timeMs: r.eventTimeMs, value: r.value, watermark: watermark) {
-                taken += 1
-            } else {
-                lateByWindow[k] += 1
-            }
+        var missed: UInt64 = 0  // bit k: lane k's window was already closed
+        for k in lanes.indices
+        where !lanes[k].add(series: r.series, timeMs: r.eventTimeMs, value: r.value, watermark: watermark) {
+            missed |= 1 << UInt64(k)
         }
-        if taken == 0 {
-            for k in lanes.indices { lateByWindow[k] -= 1 }
+        if missed.nonzeroBitCount == lanes.count {
             tooLateCount += 1
             tooLate.append(r)
             return
         }
+        for k in lanes.indices where missed & (1 << UInt64(k)) != 0 { lateByWindow[k] += 1 }
         readingsAccepted += 1
         if r.eventTimeMs > watermark {
             watermark = r.eventTimeMs

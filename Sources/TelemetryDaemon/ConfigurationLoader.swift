@@ -72,8 +72,8 @@ public enum ConfigurationLoader {
                 }
                 if !windows.contains(w) { windows.append(w) }
             }
-            guard !windows.isEmpty else {
-                throw ConfigurationError(key: "windows", found: "[]", expected: "at least one window size")
+            guard (1...64).contains(windows.count) else {
+                throw ConfigurationError(key: "windows", found: "\(windows.count) sizes", expected: "1 to 64 window sizes")
             }
             c.windows = windows.sorted()
         }
