@@ -1,0 +1,63 @@
+import Foundation
+import Logging
+import Testing
+import TelemetryCore
+import TelemetryDaemon
+import TelemetryStorage
+
+@Suite struct OverflowPolicyTests {
+    func pipeline(_ policy: OverflowPolicy, dataDir: String) throws -> IngestPipeline {
+        var c = DaemonConfiguration()
+        c.dataDirectory = DataDirectory(dataDir)
+        c.ringCapacity = 8
+        c.overflowPolicy = policy
+        return try IngestPipeline(configuration: c, mode: "replay", logger: Logger(label: "test"))
+    }
+
+    /// One-reading message `i` of a single series, a second apart.
+    func ingest(_ producer: IngestProducer, _ i: Int) -> Bool {
+        let topic = Array("vn/hanoi/d1/telemetry".utf8)
+        let payload = Array("{\"ts\":\(1_795_500_000_000 + Int64(i) * 1_000),\"pm25\":\(i)}".utf8)
+        return topic.withUnsafeBytes { t in payload.withUnsafeBytes { p in
+            producer.ingest(topic: t, payload: p, arrivalMs: 1_795_500_000_000 + Int64(i) * 1_000)
+        } }
+    }
+
+    @Test func dropNewestDropsAndCountsWhatDoesNotFit() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let p = try pipeline(.dropNewest, dataDir: dir.path)
+        let producer = p.makeProducer()
+        // The aggregator is not running yet, so the ring fills up.
+        let results = (0..<20).map { ingest(producer, $0) }
+        #expect(results.filter { $0 }.count == 8)
+        p.start()
+        let status = p.finish(closingAllWindows: true)
+        #expect(status.dropped == 12)
+        #expect(status.readings == 8)
+        #expect(status.accepted == 8)
+    }
+
+    @Test func blockWaitsForRoomAndLosesNothing() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let p = try pipeline(.block, dataDir: dir.path)
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread { [self] in
+            let producer = p.makeProducer()
+            for i in 0..<200 { _ = ingest(producer, i) }
+            done.signal()
+        }
+        thread.start()
+        // With no aggregator the producer must be stuck waiting for room.
+        #expect(done.wait(timeout: .now() + .milliseconds(300)) == .timedOut)
+        p.start()
+        #expect(done.wait(timeout: .now() + .seconds(20)) == .success)
+        let status = p.finish(closingAllWindows: true)
+        #expect(status.dropped == 0)
+        #expect(status.blocked > 0)
+        #expect(status.accepted == 200)
+        let oneMinute = try RollupFiles.read(dir.path).rows.filter { $0.window == "1m" }
+        #expect(oneMinute.map(\.count).reduce(0, +) == 200)
+    }
+}
