@@ -252,6 +252,23 @@ import TelemetryDaemon
         #expect(!daemon.logText.contains("s3cret"))
     }
 
+    @Test func sighupReloadsAndKeepsRunning() async throws {
+        let broker = try await TestBroker.started()
+        defer { broker.stop() }
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let data = dir.path + "/data"
+        let daemon = try DaemonProcess(brokerPort: broker.port, dataDir: data, clientID: "hup-\(UUID().uuidString.prefix(6))")
+        try #require(daemon.waitUntilReady(), "log:\n\(daemon.logText)")
+        kill(daemon.pid, SIGHUP)
+        #expect(daemon.waitFor("READY=1", timeout: .seconds(10)), "no READY=1 after the reload")
+        #expect(daemon.logText.contains("SIGHUP: reloaded log.level=info"), "log:\n\(daemon.logText)")
+        let messages = knownMessages(baseMs: baseMs, devices: 1, seconds: 0..<5)
+        try publish(messages, port: broker.port)
+        #expect(waitForReceived(messages.count, dataDir: data), "still ingesting after SIGHUP")
+        #expect(daemon.stop() == 0)
+    }
+
     @Test func anUnreachableBrokerAtStartUpGivesAClearLogLineAndANonZeroExit() async throws {
         let port = try TestBroker.freePort()
         let dir = TemporaryDirectory()
