@@ -1,4 +1,3 @@
-import Atomics
 import TelemetryCore
 import TelemetryStorage
 
@@ -38,7 +37,7 @@ public final class IngestProducer {
     /// (`drop_newest`), or the pipeline stopped while waiting for room (`block`).
     @discardableResult
     public func ingest(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, arrivalMs: Int64) -> Bool {
-        counters.received.wrappingIncrement(ordering: .relaxed)
+        counters.countReceived()
         if let reason = decoder.decode(topic: topic, payload: payload, arrivalMs: arrivalMs) {
             reject(reason, topic: topic, payload: payload, arrivalMs: arrivalMs)
             return true
@@ -49,7 +48,7 @@ public final class IngestProducer {
             case .dropNewest:
                 return false
             case .block:
-                counters.blocked.wrappingIncrement(ordering: .relaxed)
+                counters.countBlocked()
                 var pause: UInt32 = 20
                 while !ring.tryPush(batch) {
                     if isStopping() { return false }
@@ -60,9 +59,9 @@ public final class IngestProducer {
             }
         }
         if pushed {
-            counters.readings.wrappingIncrement(by: decoder.readings.count, ordering: .relaxed)
+            counters.countReadings(decoder.readings.count)
         } else {
-            counters.dropped.wrappingIncrement(ordering: .relaxed)
+            counters.countDropped()
         }
         return pushed
     }

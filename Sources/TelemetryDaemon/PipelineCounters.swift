@@ -1,34 +1,58 @@
-import Atomics
+import Synchronization
 import TelemetryCore
 
 /// The ingest-side counters of a pipeline, shared by all producers and read by the status
 /// writer.
 ///
-/// Threading: `Sendable`; every field is an atomic updated with relaxed ordering (counters
-/// need no ordering with other memory, only eventual visibility).
-public final class PipelineCounters: Sendable {
+/// Invariants: counters only grow; `rejectedCount(_:)` is per `RejectReason`.
+///
+/// Threading: `Sendable`. Every counter is an atomic updated with relaxed ordering (counters
+/// need no ordering with other memory, only eventual visibility); the atomics themselves are
+/// private, so callers can only count and read. `@unchecked` because the per-reason atomics
+/// live in a buffer allocated once in `init`, never resized, and freed in `deinit`; `Atomic`
+/// itself is `Sendable`.
+public final class PipelineCounters: @unchecked Sendable {
+    private let receivedCount = Atomic<Int>(0)
+    private let readingsCount = Atomic<Int>(0)
+    private let droppedCount = Atomic<Int>(0)
+    private let blockedCount = Atomic<Int>(0)
+    /// One atomic per `RejectReason`, in the order of `RejectReason.allCases`.
+    private let rejected: UnsafeMutablePointer<Atomic<Int>>
+
+    public init() {
+        rejected = .allocate(capacity: RejectReason.allCases.count)
+        for i in RejectReason.allCases.indices { (rejected + i).initialize(to: Atomic(0)) }
+    }
+
+    deinit {
+        rejected.deinitialize(count: RejectReason.allCases.count)
+        rejected.deallocate()
+    }
+
     /// Messages handed to a producer.
-    public let received = ManagedAtomic<Int>(0)
+    public var received: Int { receivedCount.load(ordering: .relaxed) }
     /// Readings decoded and pushed into the ring.
-    public let readings = ManagedAtomic<Int>(0)
+    public var readings: Int { readingsCount.load(ordering: .relaxed) }
     /// Messages dropped because the ring was full under `drop_newest`.
-    public let dropped = ManagedAtomic<Int>(0)
+    public var dropped: Int { droppedCount.load(ordering: .relaxed) }
     /// Times a producer had to wait for room under `block`.
-    public let blocked = ManagedAtomic<Int>(0)
-    /// Rejected messages per reason, indexed like `RejectReason.allCases`.
-    public let rejected: [ManagedAtomic<Int>] = RejectReason.allCases.map { _ in ManagedAtomic<Int>(0) }
+    public var blocked: Int { blockedCount.load(ordering: .relaxed) }
 
-    public init() {}
-
-    @inline(__always)
-    public func count(_ reason: RejectReason) {
-        rejected[Self.index[reason]!].wrappingIncrement(ordering: .relaxed)
-    }
-
+    /// Messages rejected for `reason` by a producer (not `too_late`, which the aggregator counts).
     public func rejectedCount(_ reason: RejectReason) -> Int {
-        rejected[Self.index[reason]!].load(ordering: .relaxed)
+        rejected[Self.index(of: reason)].load(ordering: .relaxed)
     }
 
-    private static let index: [RejectReason: Int] = Dictionary(
+    @inline(__always) func countReceived() { receivedCount.wrappingAdd(1, ordering: .relaxed) }
+    @inline(__always) func countReadings(_ n: Int) { readingsCount.wrappingAdd(n, ordering: .relaxed) }
+    @inline(__always) func countDropped() { droppedCount.wrappingAdd(1, ordering: .relaxed) }
+    @inline(__always) func countBlocked() { blockedCount.wrappingAdd(1, ordering: .relaxed) }
+    @inline(__always) func count(_ reason: RejectReason) {
+        rejected[Self.index(of: reason)].wrappingAdd(1, ordering: .relaxed)
+    }
+
+    private static let indices: [RejectReason: Int] = Dictionary(
         uniqueKeysWithValues: RejectReason.allCases.enumerated().map { ($1, $0) })
+
+    @inline(__always) private static func index(of reason: RejectReason) -> Int { indices[reason]! }
 }

@@ -6,8 +6,8 @@ import TelemetryStorage
 /// `telemetryd replay`: runs capture files through the full pipeline, closes every window
 /// at the end, and reports what happened.
 ///
-/// Threading: `run` blocks the calling thread (the single producer) while the pipeline's
-/// aggregator thread works alongside.
+/// Threading: `run` reads the captures on a thread of its own (the single producer) while the
+/// pipeline's aggregator thread works alongside; the caller's task suspends meanwhile.
 public struct ReplayRun {
     /// The one-line outcome printed at the end.
     public struct Summary: Sendable, Equatable, CustomStringConvertible {
@@ -34,22 +34,28 @@ public struct ReplayRun {
         self.logger = logger
     }
 
-    public func run(captures: [String]) throws -> Summary {
+    /// Replays `captures` in order and returns what happened. Stops at the first capture that
+    /// cannot be read (its open windows are then not written) and throws its error.
+    public func run(captures: [String]) async throws -> Summary {
         for path in captures where !FileManager.default.isReadableFile(atPath: path) {
             throw StorageError("read capture", path: path, errno: ENOENT)
         }
-        let pipeline = try IngestPipeline(
-            configuration: configuration, mode: "replay", logger: logger)
-        let started = DispatchTime.now()
+        let pipeline = try IngestPipeline(configuration: configuration, mode: .replay, logger: logger)
+        let started = ContinuousClock.now
         pipeline.start()
-        let replayer = CaptureReplayer(producer: pipeline.makeProducer())
-        var failure: (any Error)?
-        for path in captures {
-            do { try replayer.replay(path: path) } catch { failure = error; break }
+        let failure = await onDedicatedThread(named: "telemetryd-replay") { () -> StorageError? in
+            let replayer = CaptureReplayer(producer: pipeline.makeProducer())
+            do throws(StorageError) {
+                for path in captures { try replayer.replay(path: path) }
+                return nil
+            } catch {
+                return error
+            }
         }
-        let status = pipeline.finish(closingAllWindows: failure == nil)
+        let status = await pipeline.finish(failure == nil ? .endOfInput : .stop)
         if let failure { throw failure }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return Summary(
             messages: status.received + (status.deadLettersByReason[.badCaptureLine] ?? 0),
             readings: status.readings, deadLetters: status.deadLetters,

@@ -108,7 +108,7 @@ struct Replay: AsyncParsableCommand {
         guard !captures.isEmpty else { throw ValidationError("give at least one capture file") }
         let configuration = try await options.load()
         let logger = makeLogger(level: configuration.logLevel)
-        let summary = try ReplayRun(configuration: configuration, logger: logger).run(captures: captures)
+        let summary = try await ReplayRun(configuration: configuration, logger: logger).run(captures: captures)
         print(summary)
     }
 }

@@ -8,11 +8,11 @@ import TelemetryStorage
 @Suite struct CheckpointTests {
     /// Replays `parts` one pipeline each, as if the daemon were stopped and started between
     /// them; only the last closes every window.
-    func runInPieces(_ parts: [[String]], dataDir: String) throws {
+    func runInPieces(_ parts: [[String]], dataDir: String) async throws {
         var c = DaemonConfiguration()
         c.dataDirectory = DataDirectory(dataDir)
         for (i, lines) in parts.enumerated() {
-            let pipeline = try IngestPipeline(configuration: c, mode: "run", logger: Logger(label: "test"), checkpointing: true)
+            let pipeline = try IngestPipeline(configuration: c, mode: .live, logger: Logger(label: "test"))
             pipeline.start()
             let producer = pipeline.makeProducer()
             for line in lines {
@@ -25,17 +25,17 @@ import TelemetryStorage
                 }
                 bytes.removeAll()
             }
-            pipeline.finish(closingAllWindows: i == parts.count - 1)
+            await pipeline.finish(i == parts.count - 1 ? .endOfInput : .stop)
         }
     }
 
-    @Test func aRestartInsideWindowsGivesTheSameRollupsAsAnUninterruptedRun() throws {
+    @Test func aRestartInsideWindowsGivesTheSameRollupsAsAnUninterruptedRun() async throws {
         let lines = cleanCapture(seed: 21, devices: 6, messagesPerDevice: 200, startMs: 1_795_500_003_000)
         let whole = TemporaryDirectory("whole"), pieces = TemporaryDirectory("pieces")
         defer { whole.remove(); pieces.remove() }
-        try runInPieces([lines], dataDir: whole.path)
+        try await runInPieces([lines], dataDir: whole.path)
         let cut1 = lines.count / 3, cut2 = 2 * lines.count / 3
-        try runInPieces([Array(lines[..<cut1]), Array(lines[cut1..<cut2]), Array(lines[cut2...])], dataDir: pieces.path)
+        try await runInPieces([Array(lines[..<cut1]), Array(lines[cut1..<cut2]), Array(lines[cut2...])], dataDir: pieces.path)
         let a = try RollupFiles.read(whole.path).rows, b = try RollupFiles.read(pieces.path).rows
         #expect(a.count == b.count)
         #expect(Set(a.map { "\($0.window) \($0.start) \($0.device) \($0.metric) \($0.count)" })
@@ -45,7 +45,7 @@ import TelemetryStorage
         }
     }
 
-    @Test func duplicatesAcrossARestartAreStillRecognised() throws {
+    @Test func duplicatesAcrossARestartAreStillRecognised() async throws {
         let t: Int64 = 1_795_500_000_000
         func line(_ seq: Int, _ offsetMs: Int64) -> String {
             "\(Double(t + offsetMs) / 1000) vn/hanoi/d1/telemetry {\"ts\":\(t + offsetMs),\"seq\":\(seq),\"pm25\":\(seq).5}"
@@ -53,7 +53,7 @@ import TelemetryStorage
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         // The broker redelivers messages 2 and 3 after the restart.
-        try runInPieces([[line(1, 0), line(2, 1000), line(3, 2000)], [line(2, 1000), line(3, 2000), line(4, 3000)]],
+        try await runInPieces([[line(1, 0), line(2, 1000), line(3, 2000)], [line(2, 1000), line(3, 2000), line(4, 3000)]],
                         dataDir: dir.path)
         let rows = try RollupFiles.read(dir.path).rows.filter { $0.window == "1m" }
         #expect(rows.count == 1)

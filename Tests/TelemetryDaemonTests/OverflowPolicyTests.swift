@@ -11,7 +11,7 @@ import TelemetryStorage
         c.dataDirectory = DataDirectory(dataDir)
         c.ringCapacity = 8
         c.overflowPolicy = policy
-        return try IngestPipeline(configuration: c, mode: "replay", logger: Logger(label: "test"))
+        return try IngestPipeline(configuration: c, mode: .replay, logger: Logger(label: "test"))
     }
 
     /// One-reading message `i` of a single series, a second apart.
@@ -23,7 +23,7 @@ import TelemetryStorage
         } }
     }
 
-    @Test func dropNewestDropsAndCountsWhatDoesNotFit() throws {
+    @Test func dropNewestDropsAndCountsWhatDoesNotFit() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let p = try pipeline(.dropNewest, dataDir: dir.path)
@@ -32,7 +32,7 @@ import TelemetryStorage
         let results = (0..<20).map { ingest(producer, $0) }
         #expect(results.filter { $0 }.count == 8)
         p.start()
-        let status = p.finish(closingAllWindows: true)
+        let status = await p.finish(.endOfInput)
         #expect(status.dropped == 12)
         #expect(status.readings == 8)
         #expect(status.accepted == 8)
@@ -53,7 +53,7 @@ import TelemetryStorage
         #expect(done.wait(timeout: .now() + .milliseconds(300)) == .timedOut)
         p.start()
         #expect(done.wait(timeout: .now() + .seconds(20)) == .success)
-        let status = p.finish(closingAllWindows: true)
+        let status = await p.finish(.endOfInput)
         #expect(status.dropped == 0)
         #expect(status.blocked > 0)
         #expect(status.accepted == 200)

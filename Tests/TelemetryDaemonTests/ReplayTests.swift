@@ -35,12 +35,12 @@ func cleanCapture(seed: UInt64, devices: Int, messagesPerDevice: Int, startMs: I
 }
 
 @Suite struct ReplayTests {
-    @Test func replayedRollupsMatchAnIndependentComputation() throws {
+    @Test func replayedRollupsMatchAnIndependentComputation() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let lines = cleanCapture(seed: 7, devices: 12, messagesPerDevice: 400, startMs: 1_795_500_000_000)
         let capture = dir.write("capture.txt", Array((lines.joined(separator: "\n") + "\n").utf8))
-        let summary = try replay([capture], dataDir: dir.path + "/data")
+        let summary = try await replay([capture], dataDir: dir.path + "/data")
         #expect(summary.messages == lines.count)
         #expect(summary.deadLetters == 0)
 
@@ -63,7 +63,7 @@ func cleanCapture(seed: UInt64, devices: Int, messagesPerDevice: Int, startMs: I
         }
     }
 
-    @Test func everyFloatInARollupFileHasADecimalPointOrExponent() throws {
+    @Test func everyFloatInARollupFileHasADecimalPointOrExponent() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         // Whole-number values only: the naive encoding would write 230, not 230.0.
@@ -71,7 +71,7 @@ func cleanCapture(seed: UInt64, devices: Int, messagesPerDevice: Int, startMs: I
             "\(1_795_500_000 + i).000 vn/hcmc/m1/telemetry {\"ts\":\((1_795_500_000 + i) * 1000),\"voltage\":230,\"count\":\(i)}"
         }
         let capture = dir.write("c.txt", Array((lines.joined(separator: "\n") + "\n").utf8))
-        _ = try replay([capture], dataDir: dir.path + "/data")
+        _ = try await replay([capture], dataDir: dir.path + "/data")
         let (_, raw) = try RollupFiles.read(dir.path + "/data")
         #expect(!raw.isEmpty)
         let floatFields = ["min", "max", "sum", "mean", "first", "last", "stddev"]
@@ -84,7 +84,7 @@ func cleanCapture(seed: UInt64, devices: Int, messagesPerDevice: Int, startMs: I
         }
     }
 
-    @Test func everyBadLineIsDeadLetteredWithItsReason() throws {
+    @Test func everyBadLineIsDeadLetteredWithItsReason() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let t = 1_795_500_000
@@ -104,7 +104,7 @@ func cleanCapture(seed: UInt64, devices: Int, messagesPerDevice: Int, startMs: I
         var bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
         bytes += Array("\(t).900 vn/hanoi/d1/telemetry {\"pm25\":\"".utf8) + [0xFF, 0xFE] + Array("\"}\n".utf8)
         let capture = dir.write("c.txt", bytes)
-        let summary = try replay([capture], dataDir: dir.path + "/data")
+        let summary = try await replay([capture], dataDir: dir.path + "/data")
         #expect(summary.deadLetters == bad.count + 1)
 
         var reasons: [String] = []
@@ -127,7 +127,7 @@ func cleanCapture(seed: UInt64, devices: Int, messagesPerDevice: Int, startMs: I
         #expect(byReason["no_template"] == 1)
     }
 
-    @Test func aReadingTooLateForEveryWindowIsDeadLetteredAsTooLate() throws {
+    @Test func aReadingTooLateForEveryWindowIsDeadLetteredAsTooLate() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let t: Int64 = 1_795_500_000_000  // 06:00:00Z — an hour boundary
@@ -137,19 +137,19 @@ func cleanCapture(seed: UInt64, devices: Int, messagesPerDevice: Int, startMs: I
             "\(t / 1000 + 7301).000 vn/hanoi/d1/telemetry {\"ts\":\(t + 1000),\"seq\":9,\"pm25\":7}",
         ]
         let capture = dir.write("c.txt", Array((lines.joined(separator: "\n") + "\n").utf8))
-        let summary = try replay([capture], dataDir: dir.path + "/data")
+        let summary = try await replay([capture], dataDir: dir.path + "/data")
         #expect(summary.deadLetters == 1)
         let text = try String(contentsOfFile: FileSystem.files(below: dir.path + "/data/deadletter")[0], encoding: .utf8)
         #expect(text.contains("\"reason\":\"too_late\""))
         #expect(text.contains("pm25"))
     }
 
-    @Test func csvFormatWritesAHeaderAndTheSameColumns() throws {
+    @Test func csvFormatWritesAHeaderAndTheSameColumns() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let lines = cleanCapture(seed: 3, devices: 3, messagesPerDevice: 20, startMs: 1_795_500_000_000)
         let capture = dir.write("c.txt", Array((lines.joined(separator: "\n") + "\n").utf8))
-        _ = try replay([capture], dataDir: dir.path + "/data") { $0.fileFormat = .csv }
+        _ = try await replay([capture], dataDir: dir.path + "/data") { $0.fileFormat = .csv }
         let files = FileSystem.files(below: dir.path + "/data/rollups").filter { $0.hasSuffix(".csv") }
         #expect(!files.isEmpty)
         for f in files {
@@ -160,30 +160,30 @@ func cleanCapture(seed: UInt64, devices: Int, messagesPerDevice: Int, startMs: I
         }
     }
 
-    @Test func aTornLastLineIsCutAtStartUp() throws {
+    @Test func aTornLastLineIsCutAtStartUp() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let lines = cleanCapture(seed: 5, devices: 2, messagesPerDevice: 10, startMs: 1_795_500_000_000)
         let capture = dir.write("c.txt", Array((lines.joined(separator: "\n") + "\n").utf8))
-        _ = try replay([capture], dataDir: dir.path + "/data")
+        _ = try await replay([capture], dataDir: dir.path + "/data")
         let file = FileSystem.files(below: dir.path + "/data/rollups")[0]
         let handle = FileHandle(forWritingAtPath: file)!
         handle.seekToEndOfFile()
         handle.write(Data("{\"window\":\"10s\",\"start\":\"2026".utf8))
         handle.closeFile()
         let other = dir.write("other.txt", Array("\(1_795_600_000).000 vn/a/b/telemetry {\"x\":1}\n".utf8))
-        _ = try replay([other], dataDir: dir.path + "/data")
+        _ = try await replay([other], dataDir: dir.path + "/data")
         let text = try String(contentsOfFile: file, encoding: .utf8)
         #expect(text.hasSuffix("}\n"))
         #expect(!text.contains("\"start\":\"2026\n"))
     }
 
-    @Test func duckDBReadsTheRollupFilesAsTheyAre() throws {
+    @Test func duckDBReadsTheRollupFilesAsTheyAre() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let lines = cleanCapture(seed: 11, devices: 6, messagesPerDevice: 100, startMs: 1_795_500_000_000)
         let capture = dir.write("c.txt", Array((lines.joined(separator: "\n") + "\n").utf8))
-        _ = try replay([capture], dataDir: dir.path + "/data")
+        _ = try await replay([capture], dataDir: dir.path + "/data")
         let (rows, _) = try RollupFiles.read(dir.path + "/data")
         let oneMinute = rows.filter { $0.window == "1m" }
         let script = """

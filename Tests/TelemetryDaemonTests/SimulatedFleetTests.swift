@@ -8,13 +8,13 @@ import TelemetryStorage
 @Suite struct SimulatedFleetTests {
     let start = UTCTimestamp.parse("2026-11-24T05:00:00Z")!
 
-    @Test func aCleanSimulatedCaptureReplaysToTheIndependentlyComputedRollups() throws {
+    @Test func aCleanSimulatedCaptureReplaysToTheIndependentlyComputedRollups() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let config = FleetConfiguration(devices: 15, seed: 42, startMs: start, durationMs: 3_600_000, intervalMs: 10_000, faultRate: 0)
         let (bytes, summary) = try CaptureRecorder.captureBytes(config)
         let capture = dir.write("fleet.capture", bytes)
-        let result = try replay([capture], dataDir: dir.path + "/data")
+        let result = try await replay([capture], dataDir: dir.path + "/data")
         #expect(result.messages == summary.messages)
         #expect(result.deadLetters == 0)
 
@@ -34,14 +34,14 @@ import TelemetryStorage
         #expect(Set(rows.map(\.metric)).isSuperset(of: ["pm25", "power.voltage", "energy", "water_level"]))
     }
 
-    @Test func deadLettersAndDuplicatesAccountForEverySimulatedFault() throws {
+    @Test func deadLettersAndDuplicatesAccountForEverySimulatedFault() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let config = FleetConfiguration(devices: 20, seed: 9, startMs: start, durationMs: 3_600_000, intervalMs: 10_000, faultRate: 0.05)
         let (bytes, summary) = try CaptureRecorder.captureBytes(config)
         #expect(summary.faults.malformed > 0 && summary.faults.duplicate > 0 && summary.faults.late > 0)
         let capture = dir.write("fleet.capture", bytes)
-        let result = try replay([capture], dataDir: dir.path + "/data")
+        let result = try await replay([capture], dataDir: dir.path + "/data")
 
         let status = try JSONSerialization.jsonObject(
             with: Data(contentsOf: URL(fileURLWithPath: dir.path + "/data/status.json"))) as! [String: Any]

@@ -123,10 +123,10 @@ func close(_ a: Double, _ b: Double) -> Bool {
 }
 
 func replay(_ captures: [String], dataDir: String, configure: (inout DaemonConfiguration) -> Void = { _ in })
-    throws -> ReplayRun.Summary
+    async throws -> ReplayRun.Summary
 {
     var c = DaemonConfiguration()
     c.dataDirectory = DataDirectory(dataDir)
     configure(&c)
-    return try ReplayRun(configuration: c, logger: Logger(label: "test")).run(captures: captures)
+    return try await ReplayRun(configuration: c, logger: Logger(label: "test")).run(captures: captures)
 }

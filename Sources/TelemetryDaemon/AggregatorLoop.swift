@@ -1,0 +1,228 @@
+import Logging
+import TelemetryCore
+import TelemetryStorage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The aggregator thread of an `IngestPipeline`: drains the ring in batches, folds readings
+/// into windows, appends closed rollups to files (keeping them in memory and retrying while
+/// the disk refuses), dead-letters too-late readings, refreshes the status, prunes old
+/// partitions, and at the end closes or checkpoints the open windows.
+///
+/// Invariants: every reading pushed into the ring before the end was requested is added to
+/// the aggregator exactly once; a rollup leaves `backlog` only once the sink has taken it.
+///
+/// Threading: not `Sendable`. Created, run and dropped on the aggregator thread; its entry
+/// points check that in debug builds (`OwningThread`).
+final class AggregatorLoop {
+    /// What the loop shares with the pipeline's other threads (all `Sendable`).
+    struct Context: Sendable {
+        let configuration: DaemonConfiguration
+        let mode: PipelineMode
+        let ring: ReadingRing
+        let registry: SeriesRegistry
+        let counters: PipelineCounters
+        let deadLetters: DeadLetterSink
+        let control: AggregatorControl
+        let logger: Logger
+        let clock: @Sendable () -> Int64
+        let startedMs: Int64
+    }
+
+    private let context: Context
+    private let aggregator: WindowAggregator
+    private let sink: RollupFileSink
+    private let checkpoints: CheckpointFile?
+    private var ownerThread = OwningThread()
+    /// Closed rollups not yet taken by the sink.
+    private var backlog: [Rollup] = []
+    /// The last file error, until files are writable again (shown in status.json).
+    private var lastError: String?
+    private var ringHighWater = 0
+    private var lastFlushMs: Int64
+    private var lastStatusMs: Int64
+    private var idleTurns = 0
+
+    /// Batch size of one drain.
+    static let drainBatch = 4_096
+    /// Rollups kept in memory before a flush is forced.
+    static let backlogFlushThreshold = 65_536
+    static let flushIntervalMs: Int64 = 1_000
+
+    init(_ context: Context) {
+        self.context = context
+        let c = context.configuration
+        aggregator = WindowAggregator(windows: c.windows, allowedLatenessMs: c.allowedLatenessMs, registry: context.registry)
+        sink = RollupFileSink(directory: c.dataDirectory, format: c.fileFormat)
+        checkpoints = context.mode.checkpoints ? CheckpointFile(directory: c.dataDirectory, logger: context.logger) : nil
+        lastFlushMs = context.clock()
+        lastStatusMs = lastFlushMs
+    }
+
+    /// The thread body: runs until the pipeline asks for an end and the ring is empty.
+    func run() {
+        ownerThread.check()
+        RetentionPolicy(days: context.control.retentionDays).prune(context.configuration.dataDirectory, nowMs: lastFlushMs)
+        checkpoints?.restore(into: aggregator)
+        var end: PipelineEnd?
+        repeat { end = turn() } while end == nil
+        finish(end!)
+    }
+
+    /// One turn of the loop: drain a batch (or wait a little when there is none), then do
+    /// what is due. Returns the end once it was requested and nothing is left to drain.
+    private func turn() -> PipelineEnd? {
+        ownerThread.check()
+        let inUse = context.ring.count
+        if inUse > ringHighWater { ringHighWater = inUse }
+        if drain(maxCount: Self.drainBatch) == 0 {
+            if let end = context.control.requestedEnd, context.ring.count == 0 {
+                // Producers are done; one last drain catches a push that raced the check.
+                if drain(maxCount: .max) == 0 { return end }
+                return nil
+            }
+            idleTurns += 1
+            usleep(idleTurns < 10 ? 50 : 1_000)
+        } else {
+            idleTurns = 0
+        }
+        let now = context.clock()
+        context.control.heartbeatMs = now
+        if context.control.takeReopenRequest() { reopenFiles() }
+        if now - lastFlushMs >= Self.flushIntervalMs || backlog.count >= Self.backlogFlushThreshold {
+            flushFiles()
+            lastFlushMs = now
+        }
+        if now - lastStatusMs >= context.configuration.statusIntervalMs {
+            publishStatus(writing: true)
+            lastStatusMs = now
+            let days = context.control.retentionDays
+            if days > 0 { RetentionPolicy(days: days).prune(context.configuration.dataDirectory, nowMs: now) }
+        }
+        return nil
+    }
+
+    /// Adds up to `maxCount` readings from the ring and collects what they closed.
+    private func drain(maxCount: Int) -> Int {
+        let n = context.ring.drain(maxCount: maxCount) { aggregator.add($0) }
+        collectOutput()
+        return n
+    }
+
+    private func finish(_ end: PipelineEnd) {
+        ownerThread.check()
+        if end == .endOfInput { aggregator.closeAll() }
+        collectOutput()
+        flushFiles()
+        if end == .stop { checkpoints?.write(from: aggregator) }
+        publishStatus(writing: true)
+    }
+
+    // MARK: output
+
+    /// Moves closed rollups to the backlog and too-late readings to the dead letters.
+    private func collectOutput() {
+        if aggregator.hasClosed { backlog.append(contentsOf: aggregator.takeClosed()) }
+        for r in aggregator.takeTooLate() { context.deadLetters.append(tooLateLetter(r)) }
+    }
+
+    private func writeBacklog() {
+        guard !backlog.isEmpty else { return }
+        do {
+            try sink.write(backlog)
+            backlog.removeAll(keepingCapacity: true)
+            if lastError != nil {
+                context.logger.notice("rollup files writable again")
+                lastError = nil
+            }
+        } catch {
+            note(error, "rollups kept in memory and retried")
+        }
+    }
+
+    private func flushFiles() {
+        writeBacklog()
+        do {
+            try sink.flush()
+            try context.deadLetters.flush()
+        } catch {
+            note(error, nil)
+        }
+    }
+
+    private func reopenFiles() {
+        flushFiles()
+        do { try sink.reopen() } catch { context.logger.error("\(error)") }
+    }
+
+    /// Logs a file error once (not again while it repeats) and keeps it for the status.
+    private func note(_ error: StorageError, _ consequence: String?) {
+        if lastError != error.description {
+            context.logger.error("\(error)\(consequence.map { "; \($0)" } ?? "")")
+        }
+        lastError = error.description
+    }
+
+    private func tooLateLetter(_ r: Reading) -> DeadLetter {
+        let key = aggregator.key(of: r.series)
+        var payload: [UInt8] = Array(#"{"metric":"#.utf8)
+        RollupEncoder.appendJSONString(key.metric, to: &payload)
+        payload.append(contentsOf: #","ts":""#.utf8)
+        payload.append(contentsOf: UTCTimestamp.format(milliseconds: r.eventTimeMs).utf8)
+        payload.append(contentsOf: #"","value":"#.utf8)
+        payload.append(contentsOf: (RollupEncoder.floatText(r.value) ?? "null").utf8)
+        if r.seq != Reading.noSeq { payload.append(contentsOf: ",\"seq\":\(r.seq)".utf8) }
+        payload.append(0x7D)
+        let received = context.mode == .replay ? aggregator.watermark : context.clock()
+        return DeadLetter(
+            receivedMs: received, topic: Array("\(key.site)/\(key.device)".utf8), reason: .tooLate, payload: payload)
+    }
+
+    // MARK: status
+
+    private func publishStatus(writing: Bool) {
+        let s = snapshot()
+        context.control.status = s
+        guard writing else { return }
+        do {
+            try FileSystem.replaceAtomically(context.configuration.dataDirectory.status, with: s.json())
+        } catch {
+            context.logger.error("\(error)")
+        }
+    }
+
+    private func snapshot() -> PipelineStatus {
+        let c = context.configuration, counters = context.counters
+        var s = PipelineStatus(mode: context.mode.rawValue, startedMs: context.startedMs, updatedMs: context.clock())
+        s.received = counters.received
+        s.readings = counters.readings
+        s.dropped = counters.dropped
+        s.blocked = counters.blocked
+        for reason in RejectReason.allCases {
+            let n = reason == .tooLate ? aggregator.tooLateCount : counters.rejectedCount(reason)
+            if n > 0 { s.deadLettersByReason[reason] = n }
+        }
+        s.deadLetters = s.deadLettersByReason.values.reduce(0, +)
+        s.accepted = aggregator.readingsAccepted
+        s.duplicates = aggregator.seq.duplicates
+        s.duplicateReadings = aggregator.duplicateReadings
+        s.gaps = aggregator.seq.gaps
+        s.deviceRestarts = aggregator.seq.restarts
+        s.tooLate = aggregator.tooLateCount
+        for (k, w) in aggregator.windows.enumerated() { s.lateByWindow[w.name] = aggregator.lateByWindow[k] }
+        s.rollupsWritten = sink.linesWritten
+        s.ringCapacity = context.ring.capacity
+        s.ringInUse = context.ring.count
+        s.ringHighWater = ringHighWater
+        s.overflowPolicy = c.overflowPolicy
+        s.windows = c.windows.map(\.name)
+        s.openWindows = aggregator.openWindowCount
+        s.series = context.registry.seriesCount
+        s.devices = context.registry.deviceCount
+        s.watermarkMs = aggregator.watermark == .min ? nil : aggregator.watermark
+        s.lastError = lastError
+        return s
+    }
+}

@@ -1,0 +1,72 @@
+import Logging
+import ServiceLifecycle
+import Synchronization
+import TelemetryMQTT
+
+/// The MQTT side of the daemon as a service of its `ServiceGroup`: one `MQTTClient` per
+/// planned connection, each feeding its own producer from its network thread. Sends
+/// `READY=1` once every client is subscribed; on graceful shutdown stops every client
+/// (after `stop()` returns no callback runs, so everything accepted is in the ring).
+///
+/// A client that cannot connect at start-up (after `mqtt.connect_attempts`) ends the service
+/// with `LiveIngestService.ServiceError.brokerUnavailable`, which shuts the group down
+/// gracefully (the pipeline still checkpoints) and makes the daemon exit non-zero — unless
+/// a shutdown was already under way, which is then no failure.
+///
+/// Threading: `Sendable`; `run()` is one task of the group, with one child task per client.
+final class BrokerIngestService: Service, Sendable {
+    let clientConfigurations: [MQTTClientConfiguration]
+    let pipeline: IngestPipeline
+    let notifier: SystemdNotifier
+    let logger: Logger
+    /// The clients, once `run()` has made them (for the log level to reach them).
+    private let clients = Mutex<[MQTTClient]>([])
+    /// Clients whose every filter was granted (READY=1 when all are).
+    private let subscribedClients = Atomic<Int>(0)
+    /// Set once graceful shutdown began: a connect failure after it is no failure.
+    private let shuttingDown = Atomic<Bool>(false)
+
+    init(clientConfigurations: [MQTTClientConfiguration], pipeline: IngestPipeline, notifier: SystemdNotifier, logger: Logger) {
+        self.clientConfigurations = clientConfigurations
+        self.pipeline = pipeline
+        self.notifier = notifier
+        self.logger = logger
+    }
+
+    func run() async throws {
+        let made = try clientConfigurations.map { config in
+            let producer = NetworkThreadProducer(pipeline.makeProducer())
+            return try MQTTClient(configuration: config, logger: logger) { producer.ingest($0) }
+        }
+        clients.withLock { $0 = made }
+        let filters = clientConfigurations.flatMap(\.subscriptions).map(\.topicFilter).joined(separator: ", ")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for client in made {
+                group.addTask {
+                    try await client.connect()
+                    for await event in client.events {
+                        guard case .subscribed(let results) = event, results.allSatisfy({ $0.granted != nil }) else { continue }
+                        if self.subscribedClients.add(1, ordering: .relaxed).newValue == made.count {
+                            self.notifier.ready(status: "subscribed to \(filters)")
+                            self.logger.info("ready: subscribed to \(filters)")
+                        }
+                    }
+                }
+            }
+            group.addTask {
+                do { try await gracefulShutdown() } catch { return }  // cancelled: the failure path stops the clients
+                self.shuttingDown.store(true, ordering: .relaxed)
+                for client in made { await client.stop() }
+            }
+            do {
+                while try await group.next() != nil {}
+            } catch {
+                for client in made { await client.stop() }
+                group.cancelAll()
+                if self.shuttingDown.load(ordering: .relaxed) { return }
+                logger.critical("cannot connect to the broker: \(error)")
+                throw LiveIngestService.ServiceError.brokerUnavailable("\(error)")
+            }
+        }
+    }
+}

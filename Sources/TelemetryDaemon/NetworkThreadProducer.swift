@@ -1,0 +1,34 @@
+import TelemetryMQTT
+import TelemetryStorage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `IngestProducer` of one MQTT client, called from that client's message handler.
+///
+/// Why `@unchecked Sendable` is sound: `MQTTClient` calls its handler on libmosquitto's
+/// network thread, one message at a time, so the non-`Sendable` producer inside is never
+/// used by two threads at once. It is not always the *same* thread (libmosquitto's loop is
+/// restarted on a new thread after a fatal error), hence "one thread at a time", which
+/// `ExclusiveUse` checks in debug builds.
+final class NetworkThreadProducer: @unchecked Sendable {
+    private let producer: IngestProducer
+    private let exclusive = ExclusiveUse()
+
+    init(_ producer: IngestProducer) { self.producer = producer }
+
+    /// Takes one message; returns once its readings are in the ring (so libmosquitto's PUBACK,
+    /// written after the handler returns, acknowledges only what was taken).
+    func ingest(_ message: MQTTMessageView) {
+        exclusive.withExclusiveUse {
+            _ = producer.ingest(topic: message.topic, payload: message.payload, arrivalMs: Self.nowMs())
+        }
+    }
+
+    static func nowMs() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+}
