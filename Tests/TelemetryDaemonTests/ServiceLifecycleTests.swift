@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+import TelemetryTestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `telemetryd run` as a `ServiceGroup`: how it stops, in every state it can be stopped in.
+@Suite struct ServiceLifecycleTests {
+    @Test func aStopSignalWhileStillTryingToConnectIsACleanStop() async throws {
+        let port = try TestBroker.freePort()
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let daemon = try DaemonProcess(
+            brokerPort: port, dataDir: dir.path + "/data", clientID: "patient",
+            environment: ["MQTT_CONNECT_ATTEMPTS": "0", "MQTT_RECONNECT_MIN": "1s", "MQTT_RECONNECT_MAX": "1s"])
+        try await Task.sleep(for: .milliseconds(1_500))
+        #expect(daemon.stop() == 0, "log:\n\(daemon.logText)")
+        #expect(daemon.waitFor("STOPPING=1", timeout: .seconds(2)))
+        #expect(daemon.logText.contains("stopped: 0 messages"), "log:\n\(daemon.logText)")
+        #expect(!daemon.logText.contains("cannot connect"), "a requested stop is not a connection failure")
+    }
+
+    @Test func sigintStopsLikeSigterm() async throws {
+        let broker = try await TestBroker.started()
+        defer { broker.stop() }
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let data = dir.path + "/data"
+        let daemon = try DaemonProcess(brokerPort: broker.port, dataDir: data, clientID: "int-\(UUID().uuidString.prefix(6))")
+        try #require(daemon.waitUntilReady(), "log:\n\(daemon.logText)")
+        kill(daemon.pid, SIGINT)
+        #expect(TestProcess.wait(daemon.pid, timeout: .seconds(30)) == 0, "log:\n\(daemon.logText)")
+        #expect(daemon.waitFor("STOPPING=1", timeout: .seconds(2)))
+        #expect(FileManager.default.fileExists(atPath: data + "/state/checkpoint.json"), "open windows checkpointed")
+        #expect(FileManager.default.fileExists(atPath: data + "/status.json"))
+    }
+
+    @Test func aStartUpFailureStillStopsThePipelineInOrder() async throws {
+        let port = try TestBroker.freePort()
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let daemon = try DaemonProcess(
+            brokerPort: port, dataDir: dir.path + "/data", clientID: "doomed",
+            environment: ["MQTT_CONNECT_ATTEMPTS": "1"])
+        let code = TestProcess.wait(daemon.pid, timeout: .seconds(30))
+        #expect(code == 1, "log:\n\(daemon.logText)")
+        let log = daemon.logText
+        let failure = log.range(of: "cannot connect to the broker"), stopped = log.range(of: "stopped: 0 messages")
+        #expect(failure != nil && stopped != nil, "log:\n\(log)")
+        if let failure, let stopped { #expect(failure.lowerBound < stopped.lowerBound, "the pipeline stops after the clients") }
+        #expect(daemon.waitFor("STOPPING=1", timeout: .seconds(2)))
+    }
+}
