@@ -11,8 +11,10 @@ import Glibc
 /// This is where a write-ahead log will sit (between a successful decode and the push), so
 /// that what the MQTT callback has accepted is durable before the callback returns.
 ///
-/// Threading: one producer per ingest thread (it owns its `MessageDecoder`); not `Sendable`.
-/// What it shares — ring, counters, dead-letter sink, registry — is thread-safe.
+/// Threading: not `Sendable`; used by one thread at a time (it owns its `MessageDecoder`):
+/// the replay thread, or one MQTT client's network thread through `NetworkThreadProducer`,
+/// which checks that in debug builds. What it shares — ring, counters, dead-letter sink,
+/// registry — is thread-safe.
 public final class IngestProducer {
     private let decoder: MessageDecoder
     private let ring: ReadingRing
