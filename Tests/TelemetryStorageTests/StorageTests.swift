@@ -57,6 +57,58 @@ private func rollup(_ window: String, _ start: String, metric: String = "pm25", 
         #expect(text.components(separatedBy: "window,start,end").count == 2)
         #expect(text.split(separator: "\n").count == 3)
     }
+
+    /// One rollup in each of `count` consecutive hour files, starting 2026-11-24T00.
+    private func oneRollupPerHour(_ count: Int, from first: Int = 0) -> [Rollup] {
+        let base = UTCTimestamp.parse("2026-11-24T00:00:00Z")!
+        return (first..<first + count).map { rollup("1m", UTCTimestamp.format(milliseconds: base + Int64($0) * 3_600_000)) }
+    }
+
+    @Test func filesWrittenSinceTheLastFlushStayOpenEvenWhenManyAreOpen() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let sink = RollupFileSink(directory: DataDirectory(root), format: .jsonl)
+        try sink.write(oneRollupPerHour(RollupFileSink.openFileLimit + 8))
+        try sink.flush()
+        #expect(sink.openPaths.count == RollupFileSink.openFileLimit + 8)
+    }
+
+    @Test func beyondTheLimitAFlushClosesTheFilesNotWrittenSinceThePreviousFlush() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let sink = RollupFileSink(directory: DataDirectory(root), format: .jsonl)
+        try sink.write(oneRollupPerHour(RollupFileSink.openFileLimit + 8))
+        try sink.flush()
+        let recent = oneRollupPerHour(2, from: 5)
+        try sink.write(recent)
+        try sink.flush()
+        #expect(sink.openPaths == Set(recent.map(sink.path(for:))))
+    }
+
+    @Test func atOrBelowTheLimitAFlushClosesNothing() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let sink = RollupFileSink(directory: DataDirectory(root), format: .jsonl)
+        try sink.write(oneRollupPerHour(RollupFileSink.openFileLimit))
+        try sink.flush()
+        try sink.write(oneRollupPerHour(1))
+        try sink.flush()
+        #expect(sink.openPaths.count == RollupFileSink.openFileLimit)
+    }
+
+    @Test func aClosedFileIsReopenedAndAppendedToOnTheNextWrite() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let sink = RollupFileSink(directory: DataDirectory(root), format: .jsonl)
+        try sink.write(oneRollupPerHour(RollupFileSink.openFileLimit + 8))
+        try sink.flush()
+        try sink.write(oneRollupPerHour(1, from: 5))
+        try sink.flush()  // closes every file but hour 05
+        try sink.write(oneRollupPerHour(1))
+        try sink.flush()
+        let text = try String(contentsOfFile: root + "/rollups/1m/2026-11-24/00.jsonl", encoding: .utf8)
+        #expect(text.split(separator: "\n").count == 2)
+    }
 }
 
 @Suite struct FileSystemTests {
