@@ -9,6 +9,11 @@ private func temporaryDirectory(_ name: String = #function) -> String {
     return path
 }
 
+/// The permission bits of `path`.
+private func mode(of path: String) throws -> Int {
+    (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as! NSNumber).intValue & 0o777
+}
+
 private func rollup(_ window: String, _ start: String, metric: String = "pm25", value: Double = 1) -> Rollup {
     var stats = RollupAccumulator()
     stats.add(value, at: UTCTimestamp.parse(start)!)
@@ -156,6 +161,83 @@ private func rollup(_ window: String, _ start: String, metric: String = "pm25", 
         let attributes = try FileManager.default.attributesOfItem(atPath: root + "/rollups/1m/2026-11-24/06.jsonl")
         let mode = (attributes[.posixPermissions] as! NSNumber).intValue
         #expect(mode & 0o007 == 0)
+    }
+
+    @Test func aNewFileHasMode0640() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        _ = try AppendOnlyFile(path: root + "/f.jsonl")
+        #expect(try mode(of: root + "/f.jsonl") == 0o640)
+    }
+
+    @Test func createdDirectoriesAndTheirParentsHaveMode0750() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let saved = umask(0o077)
+        defer { umask(saved) }
+        try FileSystem.makeDirectory(root + "/a/b")
+        #expect(try mode(of: root + "/a") == 0o750)
+        #expect(try mode(of: root + "/a/b") == 0o750)
+    }
+
+    @Test func makingAnExistingDirectoryIsNotAnError() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileSystem.makeDirectory(root + "/a")
+        try FileSystem.makeDirectory(root + "/a")
+        #expect(FileSystem.list(root) == ["a"])
+    }
+
+    @Test func aDirectoryUnderARegularFileFailsWithNotADirectory() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        FileManager.default.createFile(atPath: root + "/f", contents: Data())
+        let error = #expect(throws: StorageError.self) { try FileSystem.makeDirectory(root + "/f/sub") }
+        #expect(error?.description == "cannot create directory \(root)/f/sub: Not a directory")
+    }
+
+    @Test func aDirectoryWhereARegularFileIsFailsWithFileExists() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        FileManager.default.createFile(atPath: root + "/f", contents: Data())
+        let error = #expect(throws: StorageError.self) { try FileSystem.makeDirectory(root + "/f") }
+        #expect(error?.description == "cannot create directory \(root)/f: File exists")
+    }
+
+    @Test func openingAFileInAMissingDirectoryNamesPathOperationAndReason() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let error = #expect(throws: StorageError.self) { try AppendOnlyFile(path: root + "/missing/f.jsonl") }
+        #expect(error?.description == "cannot open \(root)/missing/f.jsonl: No such file or directory")
+    }
+
+    @Test func cuttingAMissingFileNamesPathOperationAndReason() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let error = #expect(throws: StorageError.self) { try FileSystem.cutTornLastLine(root + "/missing.jsonl") }
+        #expect(error?.description == "cannot open \(root)/missing.jsonl: No such file or directory")
+    }
+
+    @Test func aTornLineLongerThanOneReadBlockIsCutWhole() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let path = root + "/f.jsonl"
+        FileManager.default.createFile(atPath: path, contents: Data("{\"a\":1}\n".utf8 + [UInt8](repeating: 0x41, count: 10_000)))
+        #expect(try FileSystem.cutTornLastLine(path) == 10_000)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "{\"a\":1}\n")
+    }
+
+    @Test func appendedBytesFollowWhatTheFileAlreadyHeld() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let path = root + "/f.jsonl"
+        FileManager.default.createFile(atPath: path, contents: Data("a\n".utf8))
+        let file = try AppendOnlyFile(path: path)
+        #expect(file.size == 2)
+        try file.append(Array("b\n".utf8))
+        try file.sync()
+        #expect(file.size == 4)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "a\nb\n")
     }
 }
 
