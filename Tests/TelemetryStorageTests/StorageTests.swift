@@ -281,6 +281,49 @@ private func rollup(_ window: String, _ start: String, metric: String = "pm25", 
         #expect(sink.overflowed > 0)
         #expect(sink.overflowed < 100)
     }
+
+    /// The size of one dead letter's line, measured by writing it (independent of the encoder's API).
+    private func lineSize(of letter: DeadLetter) throws -> Int {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let sink = DeadLetterSink(directory: DataDirectory(root))
+        sink.append(letter)
+        try sink.flush()
+        return try Data(contentsOf: URL(fileURLWithPath: root + "/deadletter/1970-01-01.jsonl")).count
+    }
+
+    @Test func theSinkCountsExactlyTheDeadLettersItCouldNotKeep() throws {
+        let letter = DeadLetter(receivedMs: 0, topic: [], reason: .badJSON, payload: Array(repeating: 0x41, count: 50))
+        let size = try lineSize(of: letter)
+        let sink = DeadLetterSink(directory: DataDirectory("/nonexistent"), maxBufferedBytes: 10 * size)
+        for _ in 0..<100 { sink.append(letter) }
+        #expect(sink.overflowed == 90)
+    }
+
+    @Test func aFlushMakesRoomAgainAndTheCountKeepsGrowing() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let letter = DeadLetter(receivedMs: 0, topic: [], reason: .badJSON, payload: Array(repeating: 0x41, count: 50))
+        let size = try lineSize(of: letter)
+        let sink = DeadLetterSink(directory: DataDirectory(root), maxBufferedBytes: 2 * size)
+        for _ in 0..<3 { sink.append(letter) }
+        try sink.flush()
+        for _ in 0..<3 { sink.append(letter) }
+        #expect(sink.overflowed == 2)
+        #expect(sink.written == 2)
+    }
+
+    @Test func theCountIsExactWhenManyThreadsOverflowAtOnce() async {
+        let sink = DeadLetterSink(directory: DataDirectory("/nonexistent"), maxBufferedBytes: 0)
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    for _ in 0..<1_000 { sink.append(DeadLetter(receivedMs: 0, topic: [], reason: .badJSON, payload: [0x41])) }
+                }
+            }
+        }
+        #expect(sink.overflowed == 8_000)
+    }
 }
 
 @Suite struct RetentionPolicyTests {
