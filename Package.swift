@@ -45,7 +45,7 @@ let package = Package(
             swiftSettings: strictSettings),
         .target(
             name: "TelemetryStorage",
-            dependencies: ["TelemetryCore"],
+            dependencies: ["TelemetryCore", .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: strictSettings),
         .target(
             name: "TelemetryDaemon",

@@ -1,3 +1,4 @@
+import SystemPackage
 import TelemetryCore
 import TelemetryStorage
 
@@ -27,18 +28,17 @@ public final class CaptureReplayer {
     /// Replays one file; returns the number of lines handled.
     @discardableResult
     public func replay(path: String) throws(StorageError) -> Int {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw StorageError("open", path: path, errno: errno) }
-        defer { close(fd) }
+        let file = try StorageError.attempt("open", path: path) {
+            try FileDescriptor.open(FilePath(path), .readOnly, options: .closeOnExec)
+        }
+        defer { try? file.close() }
         var buffer = [UInt8](repeating: 0, count: blockSize)
         var carried = 0  // bytes of an unfinished line at the start of buffer
         var lines = 0
         while true {
             if carried == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + carried, $0.count - carried) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw StorageError("read", path: path, errno: errno)
+            let n = try StorageError.attempt("read", path: path) {
+                try buffer.withUnsafeMutableBytes { try file.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[carried...])) }
             }
             let filled = carried + n
             let consumed = buffer.withUnsafeBytes { all -> Int in

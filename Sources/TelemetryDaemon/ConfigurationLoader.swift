@@ -10,17 +10,6 @@ import TelemetryStorage
 /// `ConfigurationError` naming the key and what is expected.
 /// Threading: stateless; `load` may be called from any task.
 public enum ConfigurationLoader {
-    /// The keys, for documentation and `check-config`.
-    public static let keys = [
-        "data_dir", "templates", "windows", "lateness", "ring.size", "ring.overflow",
-        "limits.max_payload_bytes", "limits.max_future_skew", "limits.max_series",
-        "files.format", "retention.days", "status.interval", "log.level",
-        "mqtt.broker", "mqtt.topics", "mqtt.client_id", "mqtt.clean_session", "mqtt.keepalive",
-        "mqtt.protocol", "mqtt.username", "mqtt.password_file", "mqtt.tls.ca_file", "mqtt.tls.ca_dir",
-        "mqtt.tls.cert_file", "mqtt.tls.key_file", "mqtt.reconnect.min", "mqtt.reconnect.max",
-        "mqtt.connect_attempts", "mqtt.connections",
-    ]
-
     /// Loads and validates. `overrides` (key → text) win over everything else.
     public static func load(
         file: String?, overrides: [String: String] = [:], environment: Bool = true

@@ -1,21 +1,28 @@
 import Atomics
 import Foundation
 import Logging
+import TelemetryCore
 
 /// A swift-log handler that writes one line per event to standard error, made for journald.
 ///
 /// Under systemd (`$JOURNAL_STREAM` set) each line starts with the syslog priority in
 /// angle brackets (`<3>`), which journald turns into the entry's priority, and carries no
-/// timestamp (journald adds one). Elsewhere lines start with an RFC 3339 time and the level.
-/// Metadata follows as `key=value`. The level can be changed while running (SIGHUP reload)
-/// through the shared `LogLevelControl`.
+/// timestamp (journald adds one). Elsewhere lines start with an RFC 3339 UTC time with
+/// milliseconds and the level: `2026-11-24T06:00:00.123Z WARNING message`. Metadata
+/// follows as `key=value`, sorted by key (the event's wins over the handler's).
 ///
-/// Threading: a value type per logger; the level lives in an atomic shared by all copies and
-/// each line is written with a single `write(2)`, so lines from different threads never mix.
+/// Level: a handler follows the process-wide `LogLevelControl` (changed on SIGHUP) until
+/// its own `logLevel` is set; from then on that handler (and copies made from it) keeps its
+/// own level, and no other handler or logger is affected, as swift-log requires.
+///
+/// Threading: a value type per logger; the shared level is an atomic, and each line is
+/// written with a single `write(2)`, so lines from different threads never mix.
 public struct StandardErrorLogHandler: LogHandler {
     public let label: String
     public var metadata: Logger.Metadata = [:]
     private let control: LogLevelControl
+    /// The level given to this handler; `nil` while it follows `control`.
+    private var ownLevel: Logger.Level?
     private let journald: Bool
 
     public init(label: String, control: LogLevelControl, environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -25,8 +32,8 @@ public struct StandardErrorLogHandler: LogHandler {
     }
 
     public var logLevel: Logger.Level {
-        get { control.level }
-        set { control.level = newValue }
+        get { ownLevel ?? control.level }
+        set { ownLevel = newValue }
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -35,15 +42,32 @@ public struct StandardErrorLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var line = journald ? "<\(Self.priority(event.level))>" : "\(Self.timestamp()) \(event.level.rawValue.uppercased()) "
-        line += event.message.description
-        let all = metadata.merging(event.metadata ?? [:]) { _, new in new }
-        for (key, value) in all.sorted(by: { $0.key < $1.key }) { line += " \(key)=\(value)" }
-        line += "\n"
-        var bytes = Array(line.utf8)
+        var bytes = line(for: event, atMs: Self.nowMs())
         bytes.withUnsafeMutableBytes { _ = write(2, $0.baseAddress, $0.count) }
     }
 
+    /// The line written for `event` at `ms` (epoch milliseconds), newline included.
+    func line(for event: LogEvent, atMs ms: Int64) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(128)
+        if journald {
+            out.append(contentsOf: "<\(Self.priority(event.level))>".utf8)
+        } else {
+            UTCTimestamp.append(milliseconds: ms, to: &out)
+            out.append(0x20)
+            out.append(contentsOf: event.level.rawValue.uppercased().utf8)
+            out.append(0x20)
+        }
+        out.append(contentsOf: event.message.description.utf8)
+        let all = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        for (key, value) in all.sorted(by: { $0.key < $1.key }) {
+            out.append(contentsOf: " \(key)=\(value)".utf8)
+        }
+        out.append(0x0A)
+        return out
+    }
+
+    /// The syslog priority journald reads from a `<N>` prefix.
     static func priority(_ level: Logger.Level) -> Int {
         switch level {
         case .trace, .debug: return 7
@@ -55,14 +79,16 @@ public struct StandardErrorLogHandler: LogHandler {
         }
     }
 
-    static func timestamp() -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: Date())
+    /// The wall-clock time in epoch milliseconds.
+    private static func nowMs() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000 + Int64(now.tv_nsec) / 1_000_000
     }
 }
 
-/// The process-wide log level, changeable at run time.
+/// The process-wide log level, changeable at run time (SIGHUP reload). Every
+/// `StandardErrorLogHandler` made with it follows it until given a level of its own.
 ///
 /// Threading: `Sendable`; an atomic.
 public final class LogLevelControl: Sendable {

@@ -1,3 +1,5 @@
+import SystemPackage
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -6,43 +8,47 @@ import Darwin
 
 /// A file opened for appending whole lines, with an explicit `sync()`.
 ///
-/// Writes go straight to the kernel with `write(2)` (the caller batches lines into one
-/// buffer), so after `append` returns the bytes survive a crash of this process; `sync()`
-/// makes them survive power loss. Files are created `0640`.
+/// Writes go straight to the kernel (the caller batches lines into one buffer, and
+/// `append` writes all of it, retrying short writes and `EINTR`), so after `append` returns
+/// the bytes survive a crash of this process; `sync()` (`fdatasync`) makes them survive
+/// power loss. Files are created with mode `0640` (less any bits the umask removes).
+/// The descriptor is closed when the object is released.
 ///
 /// Threading: owned by one thread at a time; not `Sendable`.
 public final class AppendOnlyFile {
+    /// Mode of a created file: owner read/write, group read.
+    static let permissions: FilePermissions = [.ownerReadWrite, .groupRead]
+
     public let path: String
-    private var fd: Int32
+    private let descriptor: FileDescriptor
     /// Size of the file in bytes, as far as this handle has written.
     public private(set) var size: Int64
 
     public init(path: String) throws(StorageError) {
+        let descriptor = try StorageError.attempt("open", path: path) {
+            try FileDescriptor.open(
+                FilePath(path), .writeOnly, options: [.append, .create, .closeOnExec], permissions: Self.permissions)
+        }
+        do {
+            size = try descriptor.seek(offset: 0, from: .end)
+        } catch {
+            try? descriptor.close()
+            throw StorageError("seek", path: path, errno: error as? Errno ?? .ioError)
+        }
         self.path = path
-        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
-        guard fd >= 0 else { throw StorageError("open", path: path, errno: errno) }
-        size = Int64(lseek(fd, 0, SEEK_END))
+        self.descriptor = descriptor
     }
 
-    deinit { if fd >= 0 { close(fd) } }
+    deinit { try? descriptor.close() }
 
     /// Appends all of `bytes`.
     public func append(_ bytes: [UInt8]) throws(StorageError) {
-        var written = 0
-        let total = bytes.count
-        while written < total {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, total - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw StorageError("write", path: path, errno: errno)
-            }
-            written += n
-        }
-        size += Int64(total)
+        try StorageError.attempt("write", path: path) { _ = try descriptor.writeAll(bytes) }
+        size += Int64(bytes.count)
     }
 
     /// Flushes the file's data to stable storage.
     public func sync() throws(StorageError) {
-        guard fdatasync(fd) == 0 else { throw StorageError("sync", path: path, errno: errno) }
+        guard fdatasync(descriptor.rawValue) == 0 else { throw StorageError("sync", path: path, errno: errno) }
     }
 }

@@ -37,7 +37,8 @@ public final class DeadLetterSink: Sendable {
         }
     }
 
-    /// Dead letters that could not be kept because the buffer was full.
+    /// Dead letters dropped, since creation, because the buffer was full (never written
+    /// anywhere, so status.json is the only record of them). Safe to read from any thread.
     public var overflowed: Int { state.withLock { $0.overflowed } }
     /// Dead letters written to files so far.
     public var written: Int { state.withLock { $0.written } }

@@ -1,18 +1,56 @@
 import Foundation
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Small file-system helpers shared by the sinks: directories with safe modes, listings,
 /// atomic replacement, torn-line repair.
 ///
+/// Failures are `StorageError`s naming the operation, the path and the system's reason.
 /// Threading: stateless; each call is independent.
 public enum FileSystem {
-    /// Creates `path` and its parents with mode 0750 if missing.
+    /// Mode of a created directory: owner all, group read and search.
+    static let directoryMode: mode_t = 0o750
+
+    /// Creates `path` and its missing parents, each with mode 0750 exactly (whatever the
+    /// umask). An existing directory is fine; an existing file of another kind is not.
     public static func makeDirectory(_ path: String) throws(StorageError) {
-        do {
-            try FileManager.default.createDirectory(
-                atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
-        } catch {
-            throw StorageError("create directory", path: path, errno: Int32((error as NSError).code))
+        switch createDirectory(path) {
+        case nil:
+            return
+        case .fileExists?:
+            guard isDirectory(path) else { throw StorageError("create directory", path: path, errno: .fileExists) }
+        case .noSuchFileOrDirectory?:
+            let parent = FilePath(path).removingLastComponent()
+            guard !parent.isEmpty, parent != FilePath(path) else {
+                throw StorageError("create directory", path: path, errno: .noSuchFileOrDirectory)
+            }
+            try makeDirectory(parent.string)
+            // Another process may have created it meanwhile; that is fine too.
+            if let again = createDirectory(path), again != .fileExists || !isDirectory(path) {
+                throw StorageError("create directory", path: path, errno: again)
+            }
+        case let failure?:
+            throw StorageError("create directory", path: path, errno: failure)
         }
+    }
+
+    /// `mkdir` then `chmod` (the umask may have removed bits); the reason on failure.
+    private static func createDirectory(_ path: String) -> Errno? {
+        guard mkdir(path, directoryMode) == 0, chmod(path, directoryMode) == 0 else { return Errno(rawValue: errno) }
+        return nil
+    }
+
+    /// Whether `path` is a directory (or a link to one).
+    private static func isDirectory(_ path: String) -> Bool {
+        guard let fd = try? FileDescriptor.open(FilePath(path), .readOnly, options: [.directory, .closeOnExec])
+        else { return false }
+        try? fd.close()
+        return true
     }
 
     /// Replaces `path` with `bytes` atomically (write a temporary file, fsync, rename), so a
@@ -47,26 +85,32 @@ public enum FileSystem {
     /// crash mid-write. Returns the number of bytes removed.
     @discardableResult
     public static func cutTornLastLine(_ path: String) throws(StorageError) -> Int {
-        let fd = open(path, O_RDWR | O_CLOEXEC)
-        guard fd >= 0 else { throw StorageError("open", path: path, errno: errno) }
-        defer { close(fd) }
-        let size = Int(lseek(fd, 0, SEEK_END))
-        guard size > 0 else { return 0 }
+        let file = try StorageError.attempt("open", path: path) {
+            try FileDescriptor.open(FilePath(path), .readWrite, options: .closeOnExec)
+        }
+        defer { try? file.close() }
+        let size = try StorageError.attempt("seek", path: path) { try file.seek(offset: 0, from: .end) }
         var end = size
         var buffer = [UInt8](repeating: 0, count: 4096)
         while end > 0 {
-            let chunk = min(4096, end)
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, chunk, off_t(end - chunk)) }
-            guard n == chunk else { throw StorageError("read", path: path, errno: errno) }
-            if let i = buffer[0..<chunk].lastIndex(of: 0x0A) {
-                let keep = end - chunk + i + 1
-                if keep == size { return 0 }
-                guard ftruncate(fd, off_t(keep)) == 0 else { throw StorageError("truncate", path: path, errno: errno) }
-                return size - keep
+            let chunk = Int(min(Int64(buffer.count), end))
+            let start = end - Int64(chunk)
+            let n = try StorageError.attempt("read", path: path) {
+                try buffer.withUnsafeMutableBytes { all in
+                    try file.read(fromAbsoluteOffset: start, into: UnsafeMutableRawBufferPointer(rebasing: all[..<chunk]))
+                }
             }
-            end -= chunk
+            // A short read means the file shrank under us: do not guess where lines end.
+            guard n == chunk else { throw StorageError("read", path: path, errno: .ioError) }
+            if let i = buffer[..<chunk].lastIndex(of: 0x0A) {
+                let keep = start + Int64(i) + 1
+                if keep == size { return 0 }
+                try StorageError.attempt("truncate", path: path) { try file.resize(to: keep) }
+                return Int(size - keep)
+            }
+            end = start
         }
-        guard ftruncate(fd, 0) == 0 else { throw StorageError("truncate", path: path, errno: errno) }
-        return size
+        try StorageError.attempt("truncate", path: path) { try file.resize(to: 0) }
+        return Int(size)
     }
 }

@@ -5,7 +5,8 @@ import TelemetryCore
 ///
 /// `write` appends whole lines (one `write(2)` per file per call) and `flush` fsyncs every
 /// file written since the last flush. A CSV file gets its header when created. Open
-/// handles are kept for the few files being written and closed when many accumulate.
+/// handles are kept for the files being written; when more than `openFileLimit` are open,
+/// a flush closes the ones not written since the previous flush.
 ///
 /// Threading: owned by the aggregator thread; not `Sendable`.
 public final class RollupFileSink {
@@ -16,6 +17,11 @@ public final class RollupFileSink {
     private var knownDirectories: Set<String> = []
     /// Lines written since creation.
     public private(set) var linesWritten = 0
+
+    /// How many files may stay open after a flush before idle ones are closed.
+    static let openFileLimit = 32
+    /// The files with an open handle (for tests).
+    var openPaths: Set<String> { Set(open.keys) }
 
     public init(directory: DataDirectory, format: RollupFileFormat) {
         self.directory = directory
@@ -47,11 +53,13 @@ public final class RollupFileSink {
         linesWritten += rollups.count
     }
 
-    /// Makes everything written so far durable.
+    /// Makes everything written so far durable, then applies the open-file rule: when more
+    /// than `openFileLimit` files are open, those not written since the previous flush are
+    /// closed (the files being written stay open however many they are).
     public func flush() throws(StorageError) {
         for p in dirty.sorted() { try open[p]?.sync() }
+        if open.count > Self.openFileLimit { open = open.filter { dirty.contains($0.key) } }
         dirty.removeAll()
-        if open.count > 32 { open = open.filter { dirty.contains($0.key) } }
     }
 
     /// Closes all files (they are reopened on the next write), e.g. on SIGHUP.

@@ -9,6 +9,11 @@ private func temporaryDirectory(_ name: String = #function) -> String {
     return path
 }
 
+/// The permission bits of `path`.
+private func mode(of path: String) throws -> Int {
+    (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as! NSNumber).intValue & 0o777
+}
+
 private func rollup(_ window: String, _ start: String, metric: String = "pm25", value: Double = 1) -> Rollup {
     var stats = RollupAccumulator()
     stats.add(value, at: UTCTimestamp.parse(start)!)
@@ -56,6 +61,58 @@ private func rollup(_ window: String, _ start: String, metric: String = "pm25", 
         let text = try String(contentsOfFile: root + "/rollups/1m/2026-11-24/06.csv", encoding: .utf8)
         #expect(text.components(separatedBy: "window,start,end").count == 2)
         #expect(text.split(separator: "\n").count == 3)
+    }
+
+    /// One rollup in each of `count` consecutive hour files, starting 2026-11-24T00.
+    private func oneRollupPerHour(_ count: Int, from first: Int = 0) -> [Rollup] {
+        let base = UTCTimestamp.parse("2026-11-24T00:00:00Z")!
+        return (first..<first + count).map { rollup("1m", UTCTimestamp.format(milliseconds: base + Int64($0) * 3_600_000)) }
+    }
+
+    @Test func filesWrittenSinceTheLastFlushStayOpenEvenWhenManyAreOpen() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let sink = RollupFileSink(directory: DataDirectory(root), format: .jsonl)
+        try sink.write(oneRollupPerHour(RollupFileSink.openFileLimit + 8))
+        try sink.flush()
+        #expect(sink.openPaths.count == RollupFileSink.openFileLimit + 8)
+    }
+
+    @Test func beyondTheLimitAFlushClosesTheFilesNotWrittenSinceThePreviousFlush() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let sink = RollupFileSink(directory: DataDirectory(root), format: .jsonl)
+        try sink.write(oneRollupPerHour(RollupFileSink.openFileLimit + 8))
+        try sink.flush()
+        let recent = oneRollupPerHour(2, from: 5)
+        try sink.write(recent)
+        try sink.flush()
+        #expect(sink.openPaths == Set(recent.map(sink.path(for:))))
+    }
+
+    @Test func atOrBelowTheLimitAFlushClosesNothing() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let sink = RollupFileSink(directory: DataDirectory(root), format: .jsonl)
+        try sink.write(oneRollupPerHour(RollupFileSink.openFileLimit))
+        try sink.flush()
+        try sink.write(oneRollupPerHour(1))
+        try sink.flush()
+        #expect(sink.openPaths.count == RollupFileSink.openFileLimit)
+    }
+
+    @Test func aClosedFileIsReopenedAndAppendedToOnTheNextWrite() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let sink = RollupFileSink(directory: DataDirectory(root), format: .jsonl)
+        try sink.write(oneRollupPerHour(RollupFileSink.openFileLimit + 8))
+        try sink.flush()
+        try sink.write(oneRollupPerHour(1, from: 5))
+        try sink.flush()  // closes every file but hour 05
+        try sink.write(oneRollupPerHour(1))
+        try sink.flush()
+        let text = try String(contentsOfFile: root + "/rollups/1m/2026-11-24/00.jsonl", encoding: .utf8)
+        #expect(text.split(separator: "\n").count == 2)
     }
 }
 
@@ -105,6 +162,83 @@ private func rollup(_ window: String, _ start: String, metric: String = "pm25", 
         let mode = (attributes[.posixPermissions] as! NSNumber).intValue
         #expect(mode & 0o007 == 0)
     }
+
+    @Test func aNewFileHasMode0640() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        _ = try AppendOnlyFile(path: root + "/f.jsonl")
+        #expect(try mode(of: root + "/f.jsonl") == 0o640)
+    }
+
+    @Test func createdDirectoriesAndTheirParentsHaveMode0750() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let saved = umask(0o077)
+        defer { umask(saved) }
+        try FileSystem.makeDirectory(root + "/a/b")
+        #expect(try mode(of: root + "/a") == 0o750)
+        #expect(try mode(of: root + "/a/b") == 0o750)
+    }
+
+    @Test func makingAnExistingDirectoryIsNotAnError() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileSystem.makeDirectory(root + "/a")
+        try FileSystem.makeDirectory(root + "/a")
+        #expect(FileSystem.list(root) == ["a"])
+    }
+
+    @Test func aDirectoryUnderARegularFileFailsWithNotADirectory() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        FileManager.default.createFile(atPath: root + "/f", contents: Data())
+        let error = #expect(throws: StorageError.self) { try FileSystem.makeDirectory(root + "/f/sub") }
+        #expect(error?.description == "cannot create directory \(root)/f/sub: Not a directory")
+    }
+
+    @Test func aDirectoryWhereARegularFileIsFailsWithFileExists() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        FileManager.default.createFile(atPath: root + "/f", contents: Data())
+        let error = #expect(throws: StorageError.self) { try FileSystem.makeDirectory(root + "/f") }
+        #expect(error?.description == "cannot create directory \(root)/f: File exists")
+    }
+
+    @Test func openingAFileInAMissingDirectoryNamesPathOperationAndReason() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let error = #expect(throws: StorageError.self) { try AppendOnlyFile(path: root + "/missing/f.jsonl") }
+        #expect(error?.description == "cannot open \(root)/missing/f.jsonl: No such file or directory")
+    }
+
+    @Test func cuttingAMissingFileNamesPathOperationAndReason() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let error = #expect(throws: StorageError.self) { try FileSystem.cutTornLastLine(root + "/missing.jsonl") }
+        #expect(error?.description == "cannot open \(root)/missing.jsonl: No such file or directory")
+    }
+
+    @Test func aTornLineLongerThanOneReadBlockIsCutWhole() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let path = root + "/f.jsonl"
+        FileManager.default.createFile(atPath: path, contents: Data("{\"a\":1}\n".utf8 + [UInt8](repeating: 0x41, count: 10_000)))
+        #expect(try FileSystem.cutTornLastLine(path) == 10_000)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "{\"a\":1}\n")
+    }
+
+    @Test func appendedBytesFollowWhatTheFileAlreadyHeld() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let path = root + "/f.jsonl"
+        FileManager.default.createFile(atPath: path, contents: Data("a\n".utf8))
+        let file = try AppendOnlyFile(path: path)
+        #expect(file.size == 2)
+        try file.append(Array("b\n".utf8))
+        try file.sync()
+        #expect(file.size == 4)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "a\nb\n")
+    }
 }
 
 @Suite struct DeadLetterTests {
@@ -146,6 +280,49 @@ private func rollup(_ window: String, _ start: String, metric: String = "pm25", 
         for _ in 0..<100 { sink.append(DeadLetter(receivedMs: 0, topic: [], reason: .badJSON, payload: Array(repeating: 0x41, count: 50))) }
         #expect(sink.overflowed > 0)
         #expect(sink.overflowed < 100)
+    }
+
+    /// The size of one dead letter's line, measured by writing it (independent of the encoder's API).
+    private func lineSize(of letter: DeadLetter) throws -> Int {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let sink = DeadLetterSink(directory: DataDirectory(root))
+        sink.append(letter)
+        try sink.flush()
+        return try Data(contentsOf: URL(fileURLWithPath: root + "/deadletter/1970-01-01.jsonl")).count
+    }
+
+    @Test func theSinkCountsExactlyTheDeadLettersItCouldNotKeep() throws {
+        let letter = DeadLetter(receivedMs: 0, topic: [], reason: .badJSON, payload: Array(repeating: 0x41, count: 50))
+        let size = try lineSize(of: letter)
+        let sink = DeadLetterSink(directory: DataDirectory("/nonexistent"), maxBufferedBytes: 10 * size)
+        for _ in 0..<100 { sink.append(letter) }
+        #expect(sink.overflowed == 90)
+    }
+
+    @Test func aFlushMakesRoomAgainAndTheCountKeepsGrowing() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let letter = DeadLetter(receivedMs: 0, topic: [], reason: .badJSON, payload: Array(repeating: 0x41, count: 50))
+        let size = try lineSize(of: letter)
+        let sink = DeadLetterSink(directory: DataDirectory(root), maxBufferedBytes: 2 * size)
+        for _ in 0..<3 { sink.append(letter) }
+        try sink.flush()
+        for _ in 0..<3 { sink.append(letter) }
+        #expect(sink.overflowed == 2)
+        #expect(sink.written == 2)
+    }
+
+    @Test func theCountIsExactWhenManyThreadsOverflowAtOnce() async {
+        let sink = DeadLetterSink(directory: DataDirectory("/nonexistent"), maxBufferedBytes: 0)
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    for _ in 0..<1_000 { sink.append(DeadLetter(receivedMs: 0, topic: [], reason: .badJSON, payload: [0x41])) }
+                }
+            }
+        }
+        #expect(sink.overflowed == 8_000)
     }
 }
 
