@@ -8,13 +8,15 @@ import TelemetryCore
 /// handles are kept for the files being written; when more than `openFileLimit` are open,
 /// a flush closes the ones not written since the previous flush.
 ///
-/// Threading: owned by the aggregator thread; not `Sendable`.
+/// Threading: owned by the thread that first writes to it (the aggregator thread); not
+/// `Sendable`. `write`, `flush` and `reopen` check that in debug builds (`OwningThread`).
 public final class RollupFileSink {
     public let directory: DataDirectory
     public let format: RollupFileFormat
     private var open: [String: AppendOnlyFile] = [:]
     private var dirty: Set<String> = []
     private var knownDirectories: Set<String> = []
+    private var owner = OwningThread()
     /// Lines written since creation.
     public private(set) var linesWritten = 0
 
@@ -36,6 +38,7 @@ public final class RollupFileSink {
 
     /// Appends `rollups` (each to its own file), whole lines only.
     public func write(_ rollups: [Rollup]) throws(StorageError) {
+        owner.check()
         guard !rollups.isEmpty else { return }
         var byPath: [String: [UInt8]] = [:]
         var order: [String] = []
@@ -57,6 +60,7 @@ public final class RollupFileSink {
     /// than `openFileLimit` files are open, those not written since the previous flush are
     /// closed (the files being written stay open however many they are).
     public func flush() throws(StorageError) {
+        owner.check()
         for p in dirty.sorted() { try open[p]?.sync() }
         if open.count > Self.openFileLimit { open = open.filter { dirty.contains($0.key) } }
         dirty.removeAll()
@@ -64,6 +68,7 @@ public final class RollupFileSink {
 
     /// Closes all files (they are reopened on the next write), e.g. on SIGHUP.
     public func reopen() throws(StorageError) {
+        owner.check()
         try flush()
         open.removeAll()
     }

@@ -353,3 +353,55 @@ private func rollup(_ window: String, _ start: String, metric: String = "pm25", 
         #expect(RetentionPolicy(days: 0).prune(dir, nowMs: UTCTimestamp.parse("2026-11-24T12:00:00Z")!).isEmpty)
     }
 }
+
+@Suite struct ThreadConfinementTests {
+    @Test func theOwnerMayCallAgainAndAgain() {
+        var owner = OwningThread()
+        owner.check()
+        owner.check()
+    }
+
+    @Test func anotherThreadTrapsInDebugBuilds() async {
+        #if DEBUG
+        await #expect(processExitsWith: .failure) {
+            let owned = Owned()
+            owned.use()
+            let other = Thread { owned.use() }
+            other.start()
+            while true { sleep(1) }
+        }
+        #endif
+    }
+
+    @Test func exclusiveUseTrapsWhenASecondThreadEntersInDebugBuilds() async {
+        #if DEBUG
+        await #expect(processExitsWith: .failure) {
+            let use = ExclusiveUse()
+            use.withExclusiveUse {
+                let other = Thread { use.withExclusiveUse {} }
+                other.start()
+                while true { sleep(1) }
+            }
+        }
+        #endif
+    }
+
+    @Test func exclusiveUseAllowsOneThreadAfterAnother() async {
+        let use = ExclusiveUse()
+        for _ in 0..<3 {
+            await onThread { use.withExclusiveUse {} }
+        }
+    }
+
+    /// Something owned by one thread (unchecked: the point is to misuse it).
+    private final class Owned: @unchecked Sendable {
+        var owner = OwningThread()
+        func use() { owner.check() }
+    }
+
+    private func onThread(_ body: @escaping @Sendable () -> Void) async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            Thread { body(); c.resume() }.start()
+        }
+    }
+}
