@@ -1,12 +1,12 @@
-import CMosquitto
+internal import CMosquitto
 import Dispatch
 import Logging
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+internal import Glibc
 #elseif canImport(Darwin)
-import Darwin
+internal import Darwin
 #endif
 
 /// An MQTT client on top of libmosquitto that no other code needs to see C through: it

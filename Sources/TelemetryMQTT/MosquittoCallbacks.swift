@@ -1,4 +1,4 @@
-import CMosquitto
+internal import CMosquitto
 
 /// The C callbacks registered with libmosquitto. Each one turns the `obj` user-data pointer
 /// back into the `MQTTClient` (an `Unmanaged` reference the client holds retained for as long
