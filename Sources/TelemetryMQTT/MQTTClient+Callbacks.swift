@@ -77,7 +77,7 @@ extension MQTTClient {
 
     /// Installs or removes libmosquitto's log callback as the state machine wants it for the
     /// logger's current level. Under `logCallbackLock`, so concurrent callers (network thread,
-    /// control queue) apply the state they read in order: the last one wins.
+    /// control queue, `setLogLevel`) apply the state they read in order: the last one wins.
     func updateLogCallback(_ mosq: OpaquePointer) {
         logCallbackLock.withLock { _ in
             let tracing = logger.logLevel <= .trace

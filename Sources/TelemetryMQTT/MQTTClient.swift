@@ -54,7 +54,8 @@ internal import Darwin
 /// ## Why `@unchecked Sendable` is sound
 /// Every mutable part is behind a lock or confined to one queue; the compiler cannot see that
 /// the C handle (an `OpaquePointer`) is used safely, hence "unchecked":
-/// - The handle lives in a `Mutex`. `publish` uses it while holding that lock; everything else (connect, loop start/stop, disconnect, destroy) runs on one serial
+/// - The handle lives in a `Mutex`. `publish` and `setLogLevel` use it while holding that
+///   lock; everything else (connect, loop start/stop, disconnect, destroy) runs on one serial
 ///   control queue, the only place that destroys it (under the lock) — so the pointer is never
 ///   used after `mosquitto_destroy`. Callbacks get the pointer from libmosquitto itself, and
 ///   none runs after the network thread was joined. The libmosquitto functions used
@@ -62,9 +63,9 @@ internal import Darwin
 ///   `mosquitto_disconnect`, the callback setters) are thread-safe in threaded mode: they take
 ///   libmosquitto's own mutexes.
 /// - Callbacks (on the network thread) touch only immutable state (`configuration`,
-///   `onMessage`, the prepared subscription C strings, `logger`) and two `Mutex`es — `state`
-///   (`ClientState`) and `publishes` (`PublishTracker`) — neither of which is held while
-///   calling into libmosquitto.
+///   `onMessage`, the prepared subscription C strings) and three `Mutex`es — `state`
+///   (`ClientState`), `publishes` (`PublishTracker`) and the logger — none of which is held
+///   while calling into libmosquitto.
 /// - `logCallbackLock` is held around `mosquitto_log_callback_set` (so installs and removals
 ///   happen in the order of the states they were computed from); it is never taken inside
 ///   libmosquitto's log callback, which runs holding libmosquitto's log mutex.
@@ -88,11 +89,14 @@ public final class MQTTClient: @unchecked Sendable {
     let publishes = Mutex(PublishTracker())
     let logCallbackLock = Mutex(())
     let control = DispatchQueue(label: "telemetryd.mqtt.control")
-    let logger: Logger
+    private let loggerStorage: Mutex<Logger>
+
+    /// The client's logger (its level can change: `setLogLevel(_:)`).
+    var logger: Logger { loggerStorage.withLock { $0 } }
 
     /// Creates the libmosquitto handle and applies `configuration` (validated first). Does not
-    /// connect; call `connect()`. libmosquitto's own per-packet log lines are traced when
-    /// `logger`'s level is `.trace`.
+    /// connect; call `connect()`. Whether libmosquitto's own per-packet log lines are traced
+    /// follows `logger`'s level (see `setLogLevel(_:)`).
     public init(
         configuration: MQTTClientConfiguration,
         logger: Logger = Logger(label: "telemetryd.mqtt"),
@@ -104,7 +108,7 @@ public final class MQTTClient: @unchecked Sendable {
         var logger = logger
         logger[metadataKey: "mqtt.broker"] = "\(MQTTError.hostPort(configuration.host, configuration.resolvedPort))"
         if let clientID = configuration.clientID { logger[metadataKey: "mqtt.client_id"] = "\(clientID)" }
-        self.logger = logger
+        loggerStorage = Mutex(logger)
         self.onMessage = onMessage
         (events, eventSink) = AsyncStream.makeStream(of: MQTTEvent.self, bufferingPolicy: .bufferingNewest(1024))
         isVersion5 = configuration.protocolVersion == .v5
@@ -167,6 +171,19 @@ public final class MQTTClient: @unchecked Sendable {
             state.withLock { $0.connection.connectFailed() }
             logger.error("could not connect: \(error)")
             throw error
+        }
+    }
+
+    /// Sets the level of the client's logger, and with it whether libmosquitto's own log lines
+    /// are traced while connected (only at `.trace`: libmosquitto then formats a line per
+    /// packet, so the log callback is otherwise removed once connected). The daemon calls this
+    /// when a SIGHUP reload changes the log level. Thread-safe; takes effect at once, also on
+    /// an established connection; does nothing to the connection after `stop()`.
+    public func setLogLevel(_ level: Logger.Level) {
+        loggerStorage.withLock { $0.logLevel = level }
+        handle.withLock { mosq in
+            guard let mosq else { return }
+            updateLogCallback(mosq.pointer)
         }
     }
 
