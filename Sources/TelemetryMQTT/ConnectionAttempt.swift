@@ -36,7 +36,8 @@ struct ConnectionAttempt: Equatable, Sendable {
         case .lost(let reason):
             let hint = configuration.tls == nil ? "; if this port expects TLS, use mqtts://" : ""
             return .unreachable(
-                host: host, port: port, reason: "the connection closed before the broker accepted it (\(reason))\(hint)")
+                host: host, port: port,
+                reason: "the connection closed before the broker accepted it (\(reason))\(hint)")
         case .tlsFailed:
             return .tls(reason: TLSFailureText.closedDuringSetUp)
         case .connected, nil:

@@ -88,7 +88,8 @@ extension MQTTClient {
         await onControlQueue { [self] in stopNetworkThread() }
         let (attempt, stopping) = state.withLock { ($0.connection.attemptFinished(), $0.connection.isStopping) }
         if stopping { return .failed(.stopped) }
-        return .failed((attempt ?? ConnectionAttempt()).failure(configuration: configuration, cancelled: Task.isCancelled))
+        let failed = attempt ?? ConnectionAttempt()
+        return .failed(failed.failure(configuration: configuration, cancelled: Task.isCancelled))
     }
 
     /// The blocking part of an attempt, on the control queue: connect, start the network

@@ -253,7 +253,10 @@ import Testing
             "OpenSSL Error[0]: error:0A000086:SSL routines::certificate verify failed",
             tlsFailure: "certificate verify failed")
         let reason = "TLS handshake failed: certificate verify failed"
-        #expect(actions == [.emit(.connectAttemptFailed(reason: reason)), .startRecovery(reason: reason, after: Self.minDelay)])
+        #expect(
+            actions == [
+                .emit(.connectAttemptFailed(reason: reason)), .startRecovery(reason: reason, after: Self.minDelay),
+            ])
         #expect(isRecovering(machine))
     }
 
@@ -293,7 +296,8 @@ import Testing
 
     @Test func disconnectOfTheEndedThreadDuringRecoveryIsIgnored() throws {
         var machine = try recovering()
-        let actions = machine.disconnected(Machine.Disconnect(reason: "disconnected on request", endsNetworkThread: true))
+        let actions = machine.disconnected(
+            Machine.Disconnect(reason: "disconnected on request", endsNetworkThread: true))
         #expect(actions == [])
         #expect(isRecovering(machine))
     }
