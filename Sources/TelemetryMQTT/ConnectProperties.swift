@@ -1,4 +1,4 @@
-import CMosquitto
+internal import CMosquitto
 
 /// The MQTT 5 CONNECT properties the client sends (today only the session expiry interval of a
 /// persistent session), as the `mosquitto_property` list `mosquitto_connect_bind_v5` copies.

@@ -1,9 +1,9 @@
-import CMosquitto
+internal import CMosquitto
 
 #if canImport(Glibc)
-import Glibc
+internal import Glibc
 #elseif canImport(Darwin)
-import Darwin
+internal import Darwin
 #endif
 
 /// Everything `MQTTClient` needs to know to reach, authenticate to and subscribe on a broker.

@@ -17,7 +17,8 @@ public struct MQTTMessageView {
     /// The packet identifier (0 for QoS 0).
     public let messageID: Int32
 
-    public init(
+    /// Made only by the client, from libmosquitto's message.
+    init(
         topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, qos: MQTTQoS, retain: Bool, messageID: Int32
     ) {
         self.topic = topic

@@ -1,11 +1,12 @@
-import CMosquitto
+internal import CMosquitto
 
 /// The C callbacks registered with libmosquitto. Each one turns the `obj` user-data pointer
 /// back into the `MQTTClient` (an `Unmanaged` reference the client holds retained for as long
 /// as the libmosquitto handle exists) and forwards to it.
 ///
 /// Threading: libmosquitto calls these on its network thread — except the log callback, which
-/// can also run on `MQTTClient`'s control queue during a blocking connect.
+/// runs on whichever thread calls into libmosquitto (also `MQTTClient`'s control queue during
+/// a blocking connect, and a thread calling `publish`), holding libmosquitto's log mutex.
 enum MosquittoCallbacks {
     static func install(on mosq: OpaquePointer) {
         mosquitto_connect_v5_callback_set(mosq) { mosq, obj, code, flags, _ in
@@ -32,9 +33,9 @@ enum MosquittoCallbacks {
     }
 
     static func installLog(on mosq: OpaquePointer) {
-        mosquitto_log_callback_set(mosq) { mosq, obj, level, text in
-            guard let mosq, let text, let client = MQTTClient.fromUserData(obj) else { return }
-            client.handleLog(mosq, level: level, text: text)
+        mosquitto_log_callback_set(mosq) { _, obj, level, text in
+            guard let text, let client = MQTTClient.fromUserData(obj) else { return }
+            client.handleLog(level: level, text: text)
         }
     }
 

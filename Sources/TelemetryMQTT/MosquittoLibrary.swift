@@ -1,9 +1,9 @@
-import CMosquitto
+internal import CMosquitto
 
 #if canImport(Glibc)
-import Glibc
+internal import Glibc
 #elseif canImport(Darwin)
-import Darwin
+internal import Darwin
 #endif
 
 /// Process-wide libmosquitto state, and the translation of its numeric codes into text a
@@ -16,7 +16,7 @@ import Darwin
 /// is never called: clients may live until the process exits.
 ///
 /// Threading: every member can be called from any thread.
-public enum MosquittoLibrary {
+enum MosquittoLibrary {
     private static let initialization: Int32 = mosquitto_lib_init()
 
     /// Runs `mosquitto_lib_init()` if this process has not done so yet.
@@ -24,16 +24,7 @@ public enum MosquittoLibrary {
         _ = initialization
     }
 
-    /// The version of the libmosquitto this process linked at run time, e.g. `2.0.11`.
-    public static var version: String {
-        var major: Int32 = 0
-        var minor: Int32 = 0
-        var revision: Int32 = 0
-        _ = mosquitto_lib_version(&major, &minor, &revision)
-        return "\(major).\(minor).\(revision)"
-    }
-
-    // MARK: - Codes to text (internal)
+    // MARK: - Codes to text
 
     static let success = Int32(MOSQ_ERR_SUCCESS.rawValue)
 

@@ -1,9 +1,9 @@
-import CMosquitto
+internal import CMosquitto
 
 #if canImport(Glibc)
-import Glibc
+internal import Glibc
 #elseif canImport(Darwin)
-import Darwin
+internal import Darwin
 #endif
 
 /// The configured subscriptions, pre-built as the C string arrays

@@ -1,3 +1,4 @@
+import Logging
 import TelemetryTestSupport
 import Synchronization
 import TelemetryMQTT
@@ -48,6 +49,42 @@ final class EventRecorder: Sendable {
         count {
             if case .subscribed = $0 { return true }
             return false
+        }
+    }
+}
+
+/// Collects what the client logs (any thread), for tests about logging.
+final class LogRecorder: Sendable {
+    struct Line: Sendable, Equatable {
+        let level: Logger.Level
+        let message: String
+    }
+
+    private let recorded = Mutex<[Line]>([])
+
+    /// A logger writing into this recorder, starting at `level` (each copy has its own level).
+    func logger(level: Logger.Level) -> Logger {
+        var logger = Logger(label: "test.mqtt") { _ in Handler(recorder: self) }
+        logger.logLevel = level
+        return logger
+    }
+
+    var lines: [Line] { recorded.withLock { $0 } }
+
+    fileprivate func record(_ line: Line) { recorded.withLock { $0.append(line) } }
+
+    private struct Handler: LogHandler {
+        let recorder: LogRecorder
+        var logLevel: Logger.Level = .trace
+        var metadata: Logger.Metadata = [:]
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            recorder.record(Line(level: event.level, message: event.message.description))
         }
     }
 }
