@@ -69,4 +69,9 @@ final class BrokerIngestService: Service, Sendable {
             }
         }
     }
+
+    /// Passes a new log level to every client, so libmosquitto's own tracing follows it.
+    func setLogLevel(_ level: Logger.Level) {
+        for client in clients.withLock({ $0 }) { client.setLogLevel(level) }
+    }
 }

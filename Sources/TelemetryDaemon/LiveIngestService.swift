@@ -50,7 +50,7 @@ public final class LiveIngestService: Sendable {
             clientConfigurations: clientConfigurations, pipeline: pipeline, notifier: notifier, logger: logger)
         let reloader = ConfigurationReloader(
             running: configuration, pipeline: pipeline, notifier: notifier, logLevel: logLevel, logger: logger,
-            reload: reload, onLogLevel: { _ in })
+            reload: reload, onLogLevel: { broker.setLogLevel($0) })
         let stopGroup = ServiceGroupConfiguration.ServiceConfiguration.TerminationBehavior.gracefullyShutdownGroup
         func service(_ s: any Service, _ name: String) -> ServiceGroupConfiguration.ServiceConfiguration {
             .init(service: s, successTerminationBehavior: stopGroup, failureTerminationBehavior: stopGroup, serviceName: name)

@@ -14,7 +14,10 @@ final class DaemonProcess {
     let log: String
     let notify: NotifySocket
 
-    init(brokerPort: Int, dataDir: String, clientID: String, environment extra: [String: String] = [:]) throws {
+    init(
+        brokerPort: Int, dataDir: String, clientID: String, environment extra: [String: String] = [:],
+        arguments: [String] = []
+    ) throws {
         notify = NotifySocket()
         log = dataDir + ".log"
         var environment = ProcessInfo.processInfo.environment
@@ -23,7 +26,7 @@ final class DaemonProcess {
         environment.merge(extra) { _, new in new }
         pid = try TestProcess.spawn(
             Executables.directory.appendingPathComponent("telemetryd").path,
-            ["run", "--broker", "mqtt://127.0.0.1:\(brokerPort)", "--data-dir", dataDir, "--client-id", clientID],
+            ["run", "--broker", "mqtt://127.0.0.1:\(brokerPort)", "--data-dir", dataDir, "--client-id", clientID] + arguments,
             output: log, environment: environment)
     }
 

@@ -52,4 +52,24 @@ import Glibc
         if let failure, let stopped { #expect(failure.lowerBound < stopped.lowerBound, "the pipeline stops after the clients") }
         #expect(daemon.waitFor("STOPPING=1", timeout: .seconds(2)))
     }
+
+    @Test func aSighupRaisingTheLogLevelMakesLibmosquittoTraceToo() async throws {
+        let broker = try await TestBroker.started()
+        defer { broker.stop() }
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let config = dir.write("telemetryd.yaml", Array("log:\n  level: info\n".utf8))
+        let daemon = try DaemonProcess(
+            brokerPort: broker.port, dataDir: dir.path + "/data", clientID: "trace-\(UUID().uuidString.prefix(6))",
+            arguments: ["--config", config])
+        try #require(daemon.waitUntilReady(), "log:\n\(daemon.logText)")
+        _ = dir.write("telemetryd.yaml", Array("log:\n  level: trace\n".utf8))
+        kill(daemon.pid, SIGHUP)
+        #expect(daemon.waitFor("READY=1", timeout: .seconds(10)), "no READY=1 after the reload")
+        try publish([(topic: "vn/hanoi/d1/telemetry", payload: "{\"pm25\":1.5}")], port: broker.port)
+        #expect(waitForReceived(1, dataDir: dir.path + "/data"))
+        #expect(daemon.stop() == 0)
+        let traced = daemon.logText.split(separator: "\n").filter { $0.contains("libmosquitto: ") && $0.contains("PUBLISH") }
+        #expect(!traced.isEmpty, "log:\n\(daemon.logText)")
+    }
 }
