@@ -85,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "telemetryctl",
             dependencies: [
-                "TelemetryInspect",
+                "TelemetryInspect", "TelemetryStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings),
@@ -99,13 +99,14 @@ let package = Package(
             swiftSettings: strictSettings),
         .target(
             name: "TelemetryTestSupport",
+            dependencies: ["TelemetryCore", "TelemetryStorage"],
             path: "Tests/TelemetryTestSupport",
             swiftSettings: strictSettings),
         .testTarget(
             name: "TelemetryCoreTests", dependencies: ["TelemetryCore"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "TelemetryStorageTests", dependencies: ["TelemetryStorage"],
+            name: "TelemetryStorageTests", dependencies: ["TelemetryStorage", "TelemetryTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "TelemetryDaemonTests",
@@ -117,7 +118,8 @@ let package = Package(
             name: "TelemetryMQTTTests", dependencies: ["TelemetryMQTT", "TelemetryTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "TelemetryInspectTests", dependencies: ["TelemetryInspect", "TelemetryCore"],
+            name: "TelemetryInspectTests",
+            dependencies: ["TelemetryInspect", "TelemetryCore", "TelemetryStorage", "TelemetryTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "TelemetrySimulatorTests", dependencies: ["TelemetrySimulator"],
