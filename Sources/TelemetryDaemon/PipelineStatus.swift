@@ -32,7 +32,7 @@ public struct PipelineStatus: Sendable, Equatable {
     public var watermarkMs: Int64?
     public var lastError: String?
 
-    /// The `status.json` document: pretty-printed by ``JSONWriter``, keys sorted at every
+    /// The `status.json` document: pretty-printed by ``JSONWriter``, keys sorted (``keyOrder``) at every
     /// level, trailing newline.
     public func json() -> [UInt8] {
         var w = JSONWriter(style: .pretty, reservingCapacity: 2_048)
@@ -72,7 +72,30 @@ public struct PipelineStatus: Sendable, Equatable {
 
     private static func sortedObject(_ counts: [String: Int], _ w: inout JSONWriter) {
         w.beginObject()
-        for (key, n) in counts.sorted(by: { $0.key < $1.key }) { w.key(key); w.integer(n) }
+        for (key, n) in counts.sorted(by: { keyOrder($0.key, $1.key) }) { w.key(key); w.integer(n) }
         w.endObject()
+    }
+
+    /// The key order status.json has always had: runs of digits compare by value, letters
+    /// without regard to case (`1h`, `1m`, `10s`; `bad_json`, `no_template`).
+    static func keyOrder(_ a: String, _ b: String) -> Bool {
+        var x = Array(a.utf8)[...], y = Array(b.utf8)[...]
+        func isDigit(_ c: UInt8) -> Bool { c &- 0x30 <= 9 }
+        func number(_ s: inout ArraySlice<UInt8>) -> (value: UInt64, digits: Int) {
+            var value: UInt64 = 0, digits = 0
+            while let c = s.first, isDigit(c) { value = value &* 10 &+ UInt64(c - 0x30); digits += 1; s.removeFirst() }
+            return (value, digits)
+        }
+        while let c = x.first, let d = y.first {
+            if isDigit(c), isDigit(d) {
+                let (m, n) = (number(&x), number(&y))
+                if m.value != n.value { return m.value < n.value }
+                continue
+            }
+            let (p, q) = (c | (c &- 0x41 < 26 ? 0x20 : 0), d | (d &- 0x41 < 26 ? 0x20 : 0))
+            if p != q { return p < q }
+            x.removeFirst(); y.removeFirst()
+        }
+        return x.isEmpty && !y.isEmpty
     }
 }
