@@ -18,47 +18,41 @@ extension JSONLexer {
     package mutating func readObject(
         _ member: (String, inout JSONLexer) throws(JSONParseError) -> Void
     ) throws(JSONParseError) {
-        skipSpace()
-        guard peek == 0x7B else { throw failure(atEnd ? "unexpected end of input" : "expected an object") }
-        index += 1
-        skipSpace()
-        if peek == 0x7D { index += 1; return }
-        while true {
-            skipSpace()
-            guard peek == 0x22 else { throw failure("expected a member name") }
-            let name = try readStringValue()
-            skipSpace()
-            guard peek == 0x3A else { throw failure("expected ':'") }
-            index += 1
-            skipSpace()
-            try member(name, &self)
-            skipSpace()
-            switch peek {
-            case 0x2C: index += 1
-            case 0x7D: index += 1; return
-            case nil: throw failure("unexpected end of input")
-            default: throw failure("expected ',' or '}'")
-            }
+        try readItems(open: 0x7B, close: 0x7D, kind: "an object") { lexer throws(JSONParseError) in
+            guard lexer.peek == 0x22 else { throw lexer.failure("expected a member name") }
+            let name = try lexer.readStringValue()
+            lexer.skipSpace()
+            guard lexer.peek == 0x3A else { throw lexer.failure("expected ':'") }
+            lexer.index += 1
+            lexer.skipSpace()
+            try member(name, &lexer)
         }
     }
 
     /// Reads the array at the cursor (after white space), calling `element` with the lexer
     /// positioned at each element, which `element` must consume.
     package mutating func readArray(_ element: (inout JSONLexer) throws(JSONParseError) -> Void) throws(JSONParseError) {
+        try readItems(open: 0x5B, close: 0x5D, kind: "an array", element)
+    }
+
+    /// The container from `open` to `close`, with `item` reading each comma-separated item.
+    private mutating func readItems(
+        open: UInt8, close: UInt8, kind: String, _ item: (inout JSONLexer) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
         skipSpace()
-        guard peek == 0x5B else { throw failure(atEnd ? "unexpected end of input" : "expected an array") }
+        guard peek == open else { throw failure(atEnd ? "unexpected end of input" : "expected \(kind)") }
         index += 1
         skipSpace()
-        if peek == 0x5D { index += 1; return }
+        if peek == close { index += 1; return }
         while true {
             skipSpace()
-            try element(&self)
+            try item(&self)
             skipSpace()
             switch peek {
             case 0x2C: index += 1
-            case 0x5D: index += 1; return
+            case close: index += 1; return
             case nil: throw failure("unexpected end of input")
-            default: throw failure("expected ',' or ']'")
+            default: throw failure("expected ',' or '\(Unicode.Scalar(close))'")
             }
         }
     }
