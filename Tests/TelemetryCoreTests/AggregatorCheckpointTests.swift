@@ -1,4 +1,3 @@
-import Foundation
 import Testing
 @testable import TelemetryCore
 
@@ -38,16 +37,12 @@ import Testing
         #expect(try Self.decode(c.jsonBytes()).get() == c)
     }
 
-    @Test func aCheckpointWrittenByTheCodableEncodingIsRestorable() throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let c = Self.sample()
-        #expect(try Self.decode(Array(encoder.encode(c))).get() == c)
-    }
+    /// What `JSONEncoder` (sorted keys) wrote for ``sample()`` before the checkpoint had its
+    /// own writer: integral doubles without `.0`, the same keys.
+    static let codableText = #"{"allowedLatenessMs":5000,"counters":{"duplicates":0,"late_10s":1,"readings_accepted":2},"devices":[{"device":"d \"1\"","highest":42,"lowest":0,"seen":[0,1,18446744073709551615],"site":"Hà Nội"}],"open":[{"device":"d \"1\"","metric":"power.voltage","site":"Hà Nội","startMs":1795500000000,"stats":{"count":2,"first":1.5,"firstTimeMs":1795500000100,"last":3,"lastTimeMs":1795500000200,"m2":1.125,"max":3,"mean":2.25,"min":1.5,"sum":4.5},"window":"1m"}],"version":1,"watermarkMs":1795500061000,"windows":["10s","1m"]}"#
 
-    @Test func theWrittenCheckpointIsWhatTheCodableEncodingReads() throws {
-        let c = Self.sample()
-        #expect(try JSONDecoder().decode(AggregatorCheckpoint.self, from: Data(c.jsonBytes())) == c)
+    @Test func aCheckpointWrittenByTheCodableEncodingIsRestorable() throws {
+        #expect(try Self.decode(Array(Self.codableText.utf8)).get() == Self.sample())
     }
 
     @Test func aMissingFieldIsNamed() {
