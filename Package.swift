@@ -90,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "telemetryctl",
             dependencies: [
-                "TelemetryInspect",
+                "TelemetryInspect", "TelemetryStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings),
@@ -104,13 +104,14 @@ let package = Package(
             swiftSettings: strictSettings),
         .target(
             name: "TelemetryTestSupport",
+            dependencies: ["TelemetryCore", "TelemetryStorage"],
             path: "Tests/TelemetryTestSupport",
             swiftSettings: strictSettings),
         .testTarget(
             name: "TelemetryCoreTests", dependencies: ["TelemetryCore"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "TelemetryStorageTests", dependencies: ["TelemetryStorage"],
+            name: "TelemetryStorageTests", dependencies: ["TelemetryStorage", "TelemetryTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "TelemetryDaemonTests",
@@ -122,7 +123,8 @@ let package = Package(
             name: "TelemetryMQTTTests", dependencies: ["TelemetryMQTT", "TelemetryTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "TelemetryInspectTests", dependencies: ["TelemetryInspect", "TelemetryCore"],
+            name: "TelemetryInspectTests",
+            dependencies: ["TelemetryInspect", "TelemetryCore", "TelemetryStorage", "TelemetryTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "TelemetrySimulatorTests", dependencies: ["TelemetrySimulator"],

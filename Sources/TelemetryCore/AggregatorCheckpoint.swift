@@ -6,7 +6,12 @@
 /// watermark advance after the restart), and seq-based duplicate detection carries on.
 /// Series are stored by name (not id), so a checkpoint is independent of id assignment.
 ///
-/// Threading: a value type; `Codable` for the state file.
+/// On disk it is one JSON object (``jsonBytes()``, ``init(json:)``) with these property names
+/// as keys, sorted; a non-finite statistic (a sum that overflowed) is the string `inf`,
+/// `-inf` or `nan`. (`Codable` remains only until the pipeline reads and writes the file
+/// with those two; the keys are the same, so either reads the other's file.)
+///
+/// Threading: a value type.
 public struct AggregatorCheckpoint: Codable, Sendable, Equatable {
     public struct OpenWindow: Codable, Sendable, Equatable {
         public var window: String

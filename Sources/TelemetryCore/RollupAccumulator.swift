@@ -23,6 +23,23 @@ public struct RollupAccumulator: Sendable, Equatable, Codable {
 
     public init() {}
 
+    /// Running statistics exactly as saved (by ``AggregatorCheckpoint``).
+    package init(
+        count: Int64, min: Double, max: Double, sum: Double, mean: Double, m2: Double,
+        first: Double, firstTimeMs: Int64, last: Double, lastTimeMs: Int64
+    ) {
+        self.count = count
+        self.min = min
+        self.max = max
+        self.sum = sum
+        self.mean = mean
+        self.m2 = m2
+        self.first = first
+        self.firstTimeMs = firstTimeMs
+        self.last = last
+        self.lastTimeMs = lastTimeMs
+    }
+
     /// Adds one reading.
     public mutating func add(_ value: Double, at timeMs: Int64) {
         count += 1

@@ -1,97 +1,86 @@
-/// Renders rollups as the lines of a rollup file.
+/// Renders rollups as the lines of a rollup file, in either ``RollupFileFormat``.
 ///
-/// Every floating-point value is written in the shortest form that reads back to the same
-/// double and always carries a decimal point or an exponent (`230.0`, never `230`), so
-/// DuckDB and pandas type the columns as floating point from the first row. A non-finite
-/// value (only possible if sums overflow) is written as `null` (JSON) or empty (CSV).
+/// A JSON line is one object with every ``RollupColumn`` in order, written by ``JSONWriter``;
+/// a CSV line has the same columns, written by ``CSVWriter``. Floats carry a decimal point or
+/// an exponent (`230.0`, never `230`), so DuckDB and pandas type the columns as floating
+/// point from the first row; a non-finite value (only possible if sums overflow) is `null`
+/// (JSON) or empty (CSV). A ``RollupRow`` read back from a file renders to the same bytes.
 ///
 /// Threading: stateless.
 public enum RollupEncoder {
     /// Appends one line (with its `\n`) for `rollup` in `format` to `out`.
     public static func append(_ rollup: Rollup, format: RollupFileFormat, to out: inout [UInt8]) {
+        append(RollupRow(rollup), format: format, to: &out)
+    }
+
+    /// Appends one line (with its `\n`) for `row` in `format` to `out`.
+    public static func append(_ row: RollupRow, format: RollupFileFormat, to out: inout [UInt8]) {
         switch format {
-        case .jsonl: appendJSON(rollup, to: &out)
-        case .csv: appendCSV(rollup, to: &out)
+        case .jsonl:
+            JSONWriter.append(to: &out) { w in
+                w.beginObject()
+                for column in RollupColumn.allCases {
+                    w.key(column.rawValue)
+                    switch row.cell(column) {
+                    case .text(let s): w.string(s)
+                    case .integer(let n): w.integer(n)
+                    case .float(let v): w.float(v)
+                    }
+                }
+                w.endObject()
+            }
+        case .csv:
+            for column in RollupColumn.allCases {
+                if column != .window { out.append(0x2C) }
+                switch row.cell(column) {
+                case .text(let s): CSVWriter.appendField(s, to: &out)
+                case .integer(let n): JSONWriter.appendInteger(n, to: &out)
+                case .float(let v): CSVWriter.appendFloat(v, to: &out)
+                }
+            }
         }
+        out.append(0x0A)
     }
 
     /// The header line of a CSV file (with its `\n`).
     public static let csvHeader: [UInt8] = Array((RollupFileFormat.columns.joined(separator: ",") + "\n").utf8)
 
-    static func appendJSON(_ r: Rollup, to out: inout [UInt8]) {
-        let s = r.stats
-        out.append(contentsOf: #"{"window":"#.utf8); appendJSONString(r.window.name, to: &out)
-        out.append(contentsOf: #","start":""#.utf8); out.append(contentsOf: UTCTimestamp.format(milliseconds: r.startMs).utf8)
-        out.append(contentsOf: #"","end":""#.utf8); out.append(contentsOf: UTCTimestamp.format(milliseconds: r.endMs).utf8)
-        out.append(contentsOf: #"","site":"#.utf8); appendJSONString(r.key.site, to: &out)
-        out.append(contentsOf: #","device":"#.utf8); appendJSONString(r.key.device, to: &out)
-        out.append(contentsOf: #","metric":"#.utf8); appendJSONString(r.key.metric, to: &out)
-        out.append(contentsOf: #","count":"#.utf8); out.append(contentsOf: String(s.count).utf8)
-        for (name, v) in [("min", s.min), ("max", s.max), ("sum", s.sum), ("mean", s.mean),
-                          ("first", s.first), ("last", s.last), ("stddev", s.stddev)] {
-            out.append(contentsOf: #",""#.utf8); out.append(contentsOf: name.utf8); out.append(contentsOf: #"":"#.utf8)
-            appendFloat(v, null: "null", to: &out)
+    /// Shortest round-trip text of `v` with a decimal point or exponent (``JSONWriter/floatText(_:)``).
+    ///
+    /// Kept for `IngestPipeline`'s too-late dead letter until it calls ``DeadLetter``'s builder.
+    public static func floatText(_ v: Double) -> String? { JSONWriter.floatText(v) }
+
+    /// Appends `s` as a JSON string literal (``JSONWriter/appendString(_:to:)``).
+    ///
+    /// Kept for `IngestPipeline`'s too-late dead letter until it calls ``DeadLetter``'s builder.
+    public static func appendJSONString(_ s: String, to out: inout [UInt8]) { JSONWriter.appendString(s, to: &out) }
+}
+
+/// One value of a rollup line, by kind: how each format writes it.
+enum RollupCell {
+    case text(String)
+    case integer(Int64)
+    case float(Double)
+}
+
+extension RollupRow {
+    /// The value of `column`; times as RFC 3339 UTC text with milliseconds.
+    func cell(_ column: RollupColumn) -> RollupCell {
+        switch column {
+        case .window: .text(window.name)
+        case .start: .text(UTCTimestamp.format(milliseconds: start))
+        case .end: .text(UTCTimestamp.format(milliseconds: end))
+        case .site: .text(site)
+        case .device: .text(device)
+        case .metric: .text(metric)
+        case .count: .integer(count)
+        case .min: .float(min)
+        case .max: .float(max)
+        case .sum: .float(sum)
+        case .mean: .float(mean)
+        case .first: .float(first)
+        case .last: .float(last)
+        case .stddev: .float(stddev)
         }
-        out.append(contentsOf: "}\n".utf8)
-    }
-
-    static func appendCSV(_ r: Rollup, to out: inout [UInt8]) {
-        let s = r.stats
-        appendCSVField(r.window.name, to: &out); out.append(0x2C)
-        out.append(contentsOf: UTCTimestamp.format(milliseconds: r.startMs).utf8); out.append(0x2C)
-        out.append(contentsOf: UTCTimestamp.format(milliseconds: r.endMs).utf8); out.append(0x2C)
-        appendCSVField(r.key.site, to: &out); out.append(0x2C)
-        appendCSVField(r.key.device, to: &out); out.append(0x2C)
-        appendCSVField(r.key.metric, to: &out); out.append(0x2C)
-        out.append(contentsOf: String(s.count).utf8)
-        for v in [s.min, s.max, s.sum, s.mean, s.first, s.last, s.stddev] {
-            out.append(0x2C)
-            appendFloat(v, null: "", to: &out)
-        }
-        out.append(0x0A)
-    }
-
-    /// Shortest round-trip text of `v` with a decimal point or exponent.
-    public static func floatText(_ v: Double) -> String? {
-        guard v.isFinite else { return nil }
-        var t = v.description  // Swift prints 230.0, 1e-05, 1.5e+20: always with . or e
-        if !t.contains(".") && !t.contains("e") { t += ".0" }
-        return t
-    }
-
-    static func appendFloat(_ v: Double, null: String, to out: inout [UInt8]) {
-        out.append(contentsOf: (floatText(v) ?? null).utf8)
-    }
-
-    /// Appends `s` as a JSON string literal, escaping quotes, backslashes and controls.
-    public static func appendJSONString(_ s: String, to out: inout [UInt8]) {
-        out.append(0x22)
-        for b in s.utf8 {
-            switch b {
-            case 0x22: out.append(contentsOf: #"\""#.utf8)
-            case 0x5C: out.append(contentsOf: #"\\"#.utf8)
-            case 0x0A: out.append(contentsOf: #"\n"#.utf8)
-            case 0x0D: out.append(contentsOf: #"\r"#.utf8)
-            case 0x09: out.append(contentsOf: #"\t"#.utf8)
-            case 0..<0x20, 0x7F:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: #"\u00"#.utf8)
-                out.append(hex[Int(b >> 4)]); out.append(hex[Int(b & 15)])
-            default: out.append(b)
-            }
-        }
-        out.append(0x22)
-    }
-
-    /// Appends `s` as a CSV field, quoted (RFC 4180) when it holds a comma, quote, space or newline.
-    public static func appendCSVField(_ s: String, to out: inout [UInt8]) {
-        let needsQuotes = s.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x20 || $0 == 0x0A || $0 == 0x0D }
-        guard needsQuotes else { out.append(contentsOf: s.utf8); return }
-        out.append(0x22)
-        for b in s.utf8 {
-            if b == 0x22 { out.append(0x22) }
-            out.append(b)
-        }
-        out.append(0x22)
     }
 }

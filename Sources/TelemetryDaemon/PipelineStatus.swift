@@ -1,4 +1,3 @@
-import Foundation
 import TelemetryCore
 
 /// A snapshot of the pipeline's counters, as written to `status.json` and summarised at exit.
@@ -33,32 +32,70 @@ public struct PipelineStatus: Sendable, Equatable {
     public var watermarkMs: Int64?
     public var lastError: String?
 
-    /// The `status.json` document (pretty-printed, keys sorted, trailing newline).
+    /// The `status.json` document: pretty-printed by ``JSONWriter``, keys sorted (``keyOrder``) at every
+    /// level, trailing newline.
     public func json() -> [UInt8] {
-        var counters: [String: Any] = [
+        var w = JSONWriter(style: .pretty, reservingCapacity: 2_048)
+        w.beginObject()  // members in sorted order
+        w.key("counters")
+        Self.sortedObject([
             "received": received, "readings": readings, "readings_accepted": accepted,
             "dead_letters": deadLetters, "duplicates": duplicates, "duplicate_readings": duplicateReadings,
             "gaps": gaps, "device_restarts": deviceRestarts, "late": tooLate, "dropped": dropped,
             "blocked": blocked, "rollups_written": rollupsWritten,
-        ]
-        var doc: [String: Any] = [
-            "version": 1,
-            "mode": mode,
-            "started": UTCTimestamp.format(milliseconds: startedMs),
-            "updated": UTCTimestamp.format(milliseconds: updatedMs),
-            "counters": counters,
-            "dead_letters_by_reason": Dictionary(uniqueKeysWithValues: deadLettersByReason.map { ($0.key.rawValue, $0.value) }),
-            "late_by_window": lateByWindow,
-            "ring": ["capacity": ringCapacity, "in_use": ringInUse, "high_water": ringHighWater,
-                     "overflow_policy": overflowPolicy.rawValue] as [String: Any],
-            "windows": windows,
-            "open_windows": openWindows,
-            "series": series,
-            "devices": devices,
-        ]
-        if let w = watermarkMs { doc["watermark"] = UTCTimestamp.format(milliseconds: w) }
-        if let e = lastError { doc["last_error"] = e }
-        let data = (try? JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys])) ?? Data("{}".utf8)
-        return Array(data) + [0x0A]
+        ], &w)
+        w.key("dead_letters_by_reason")
+        Self.sortedObject(Dictionary(uniqueKeysWithValues: deadLettersByReason.map { ($0.key.rawValue, $0.value) }), &w)
+        w.key("devices"); w.integer(devices)
+        if let lastError { w.key("last_error"); w.string(lastError) }
+        w.key("late_by_window"); Self.sortedObject(lateByWindow, &w)
+        w.key("mode"); w.string(mode)
+        w.key("open_windows"); w.integer(openWindows)
+        w.key("ring"); w.beginObject()
+        w.key("capacity"); w.integer(ringCapacity)
+        w.key("high_water"); w.integer(ringHighWater)
+        w.key("in_use"); w.integer(ringInUse)
+        w.key("overflow_policy"); w.string(overflowPolicy.rawValue)
+        w.endObject()
+        w.key("series"); w.integer(series)
+        w.key("started"); w.string(UTCTimestamp.format(milliseconds: startedMs))
+        w.key("updated"); w.string(UTCTimestamp.format(milliseconds: updatedMs))
+        w.key("version"); w.integer(1)
+        if let watermarkMs { w.key("watermark"); w.string(UTCTimestamp.format(milliseconds: watermarkMs)) }
+        w.key("windows"); w.beginArray()
+        for name in windows { w.string(name) }
+        w.endArray()
+        w.endObject()
+        w.bytes.append(0x0A)
+        return w.bytes
+    }
+
+    private static func sortedObject(_ counts: [String: Int], _ w: inout JSONWriter) {
+        w.beginObject()
+        for (key, n) in counts.sorted(by: { keyOrder($0.key, $1.key) }) { w.key(key); w.integer(n) }
+        w.endObject()
+    }
+
+    /// The key order status.json has always had: runs of digits compare by value, letters
+    /// without regard to case (`1h`, `1m`, `10s`; `bad_json`, `no_template`).
+    static func keyOrder(_ a: String, _ b: String) -> Bool {
+        var x = Array(a.utf8)[...], y = Array(b.utf8)[...]
+        func isDigit(_ c: UInt8) -> Bool { c &- 0x30 <= 9 }
+        func number(_ s: inout ArraySlice<UInt8>) -> (value: UInt64, digits: Int) {
+            var value: UInt64 = 0, digits = 0
+            while let c = s.first, isDigit(c) { value = value &* 10 &+ UInt64(c - 0x30); digits += 1; s.removeFirst() }
+            return (value, digits)
+        }
+        while let c = x.first, let d = y.first {
+            if isDigit(c), isDigit(d) {
+                let (m, n) = (number(&x), number(&y))
+                if m.value != n.value { return m.value < n.value }
+                continue
+            }
+            let (p, q) = (c | (c &- 0x41 < 26 ? 0x20 : 0), d | (d &- 0x41 < 26 ? 0x20 : 0))
+            if p != q { return p < q }
+            x.removeFirst(); y.removeFirst()
+        }
+        return x.isEmpty && !y.isEmpty
     }
 }

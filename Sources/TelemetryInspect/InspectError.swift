@@ -1,7 +1,8 @@
 public import TelemetryCore
 
-/// Everything that can go wrong while inspecting a data directory, each case worded so the
-/// message (``description``) tells the user what to do next.
+/// Everything that can go wrong while inspecting a data directory — besides reading the rollup
+/// files, which is ``RollupReadError`` — each case worded so the message (``description``)
+/// tells the user what to do next.
 ///
 /// Cases marked *argument* are problems with what the user typed; those that can be detected
 /// without the data directory (``isArgumentError``) are reported by the CLI as usage errors.
@@ -10,8 +11,6 @@ public import TelemetryCore
 public enum InspectError: Error, Sendable, Equatable, CustomStringConvertible {
     /// *argument*: a window name that is not a valid window size.
     case invalidWindow(String)
-    /// *argument*: a window that is valid but has no rollups in the data directory.
-    case windowNotPresent(WindowSize, present: [WindowSize], dataDirectory: String)
     /// *argument*: an unparseable `--from`/`--to` value (option name, text).
     case invalidTime(option: String, text: String)
     /// *argument*: `--from` is not before `--to`.
@@ -24,14 +23,10 @@ public enum InspectError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidCount(option: String, value: Int, minimum: Int)
     /// *argument*: the plot filters match several series (the ones matched, sorted).
     case ambiguousSeries([SeriesKey], window: WindowSize)
-    /// The data directory has no `rollups/` directory.
-    case rollupsDirectoryMissing(dataDirectory: String)
     /// The data directory has no `status.json`.
     case statusMissing(dataDirectory: String)
     /// `status.json` exists but could not be read or parsed.
     case statusUnreadable(path: String, reason: String)
-    /// A rollup file or directory could not be read.
-    case unreadable(path: String, reason: String)
 
     /// Whether this is a problem with how an argument is written, detectable without looking at
     /// the data directory (the CLI reports these as usage errors).
@@ -39,8 +34,7 @@ public enum InspectError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .invalidWindow, .invalidTime, .emptyTimeRange, .invalidFormat, .invalidField, .invalidCount:
             true
-        case .windowNotPresent, .ambiguousSeries, .rollupsDirectoryMissing, .statusMissing,
-             .statusUnreadable, .unreadable:
+        case .ambiguousSeries, .statusMissing, .statusUnreadable:
             false
         }
     }
@@ -49,9 +43,6 @@ public enum InspectError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .invalidWindow(let text):
             return "invalid window '\(TerminalSafeText.sanitize(text))': expected \(WindowSize.expectedFormat)"
-        case .windowNotPresent(let window, let present, let dir):
-            let list = present.isEmpty ? "none yet" : present.map(\.name).joined(separator: ", ")
-            return "no \(window.name) rollups in \(dir)/rollups; windows present: \(list)"
         case .invalidTime(let option, let text):
             return "invalid \(option) '\(TerminalSafeText.sanitize(text))': expected \(TimeArgument.expectedFormat)"
         case .emptyTimeRange(let from, let to):
@@ -78,13 +69,9 @@ public enum InspectError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the filters match \(keys.count) series in the \(window.name) rollups; "
                 + "plot shows one — narrow it with --site/--device/--metric, e.g.:\n"
                 + (shown + more).joined(separator: "\n")
-        case .rollupsDirectoryMissing(let dir):
-            return "no rollups directory in \(dir) — is telemetryd running with --data-dir \(dir)?"
         case .statusMissing(let dir):
             return "no status.json in \(dir) — is telemetryd running with --data-dir \(dir)?"
         case .statusUnreadable(let path, let reason):
-            return "cannot read \(path): \(reason)"
-        case .unreadable(let path, let reason):
             return "cannot read \(path): \(reason)"
         }
     }

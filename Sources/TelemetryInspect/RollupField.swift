@@ -1,3 +1,5 @@
+public import TelemetryCore
+
 /// One numeric field of a rollup, as chosen with `plot --field`.
 ///
 /// Threading: a plain enum; safe to share.

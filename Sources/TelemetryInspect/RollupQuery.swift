@@ -1,4 +1,5 @@
 public import TelemetryCore
+public import TelemetryStorage
 
 /// A `query`: the rollups of one window that pass a ``RollupFilter``, sorted by window start,
 /// then site, device, metric, optionally cut to the first `limit`.
@@ -26,7 +27,7 @@ public struct RollupQuery: Sendable {
     }
 
     /// Reads the matching rows from `directory`.
-    public func run(in directory: RollupDirectory) throws(InspectError) -> RollupQueryResult {
+    public func run(in directory: RollupDirectory) throws(RollupReadError) -> RollupQueryResult {
         var result = RollupQueryResult()
         let files = try directory.files(window: window, range: filter.range)
         var index = 0

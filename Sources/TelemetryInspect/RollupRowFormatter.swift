@@ -2,46 +2,28 @@ import TelemetryCore
 
 /// Turns ``RollupRow``s into output lines for each ``OutputFormat``.
 ///
-/// - JSON Lines: exactly the rollup file fields, in file order (``RollupRow/fieldNames``);
-///   strings escaped by ``JSONText``; floats always with a decimal point or exponent.
-/// - CSV: the daemon's header and RFC 4180 rows (``CSVText``), so output can be fed back to
-///   anything that reads rollup CSV.
+/// - JSON Lines and CSV: exactly the rollup file's line format (``RollupEncoder``), so a row
+///   read from a file prints as the same bytes the daemon wrote, and the output can be fed to
+///   anything that reads rollup files.
 /// - Table: start (UTC), tags and compact numbers; `window`/`end` are left out because a query
 ///   is for one window. Cells are sanitised by ``TableRenderer``.
 ///
 /// Threading: stateless; safe from any thread. Returns strings; never prints.
 public enum RollupRowFormatter {
     /// The CSV header line.
-    public static let csvHeader = RollupRow.fieldNames.joined(separator: ",")
+    public static let csvHeader = RollupFileFormat.columns.joined(separator: ",")
 
-    /// One JSON object (no trailing newline).
-    public static func jsonLine(_ row: RollupRow) -> String {
-        var s = "{\"window\":" + JSONText.string(row.window.name)
-        s += ",\"start\":" + JSONText.string(UTCTimestamp.format(milliseconds: row.start))
-        s += ",\"end\":" + JSONText.string(UTCTimestamp.format(milliseconds: row.end))
-        s += ",\"site\":" + JSONText.string(row.site)
-        s += ",\"device\":" + JSONText.string(row.device)
-        s += ",\"metric\":" + JSONText.string(row.metric)
-        s += ",\"count\":" + String(row.count)
-        s += ",\"min\":" + JSONText.float(row.min)
-        s += ",\"max\":" + JSONText.float(row.max)
-        s += ",\"sum\":" + JSONText.float(row.sum)
-        s += ",\"mean\":" + JSONText.float(row.mean)
-        s += ",\"first\":" + JSONText.float(row.first)
-        s += ",\"last\":" + JSONText.float(row.last)
-        s += ",\"stddev\":" + JSONText.float(row.stddev)
-        return s + "}"
-    }
+    /// One JSON object (no trailing newline), as in a `.jsonl` rollup file.
+    public static func jsonLine(_ row: RollupRow) -> String { line(row, .jsonl) }
 
-    /// One CSV record (no line terminator). Non-finite floats are written as empty fields.
-    public static func csvLine(_ row: RollupRow) -> String {
-        func f(_ d: Double) -> String { d.isFinite ? JSONText.float(d) : "" }
-        return CSVText.record([
-            row.window.name, UTCTimestamp.format(milliseconds: row.start),
-            UTCTimestamp.format(milliseconds: row.end), row.site, row.device, row.metric,
-            String(row.count), f(row.min), f(row.max), f(row.sum), f(row.mean), f(row.first),
-            f(row.last), f(row.stddev),
-        ])
+    /// One CSV record (no line terminator), as in a `.csv` rollup file. Non-finite floats are
+    /// written as empty fields.
+    public static func csvLine(_ row: RollupRow) -> String { line(row, .csv) }
+
+    private static func line(_ row: RollupRow, _ format: RollupFileFormat) -> String {
+        var bytes: [UInt8] = []
+        RollupEncoder.append(row, format: format, to: &bytes)
+        return String(decoding: bytes.dropLast(), as: UTF8.self)
     }
 
     /// Table columns for rollup rows.

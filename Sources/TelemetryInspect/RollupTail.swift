@@ -1,4 +1,5 @@
 public import TelemetryCore
+public import TelemetryStorage
 
 /// `tail`: the newest rollups of one window, then (for `-f`) the complete lines appended since.
 ///
@@ -31,7 +32,7 @@ public struct RollupTail: Sendable {
     }
 
     /// The newest `count` matching rows, oldest first; starts following the recent files.
-    public mutating func newest(_ count: Int) throws(InspectError) -> [RollupRow] {
+    public mutating func newest(_ count: Int) throws(RollupReadError) -> [RollupRow] {
         let files = try directory.files(window: window)
         guard let newestHour = files.last?.hourStart else { return [] }
         let from = newestHour - 3_600_000
@@ -53,9 +54,8 @@ public struct RollupTail: Sendable {
 
     /// Matching rows completed since the previous call (or since ``newest(_:)``), in the order
     /// they were written, oldest hour file first.
-    public mutating func poll() throws(InspectError) -> [RollupRow] {
-        let range = (try? TimeRange(from: followFrom, to: nil)) ?? .unbounded
-        let files = try directory.files(window: window, range: range)
+    public mutating func poll() throws(RollupReadError) -> [RollupRow] {
+        let files = try directory.files(window: window, from: followFrom)
         var rows: [RollupRow] = []
         for file in files {
             var reader = followed[file.path]?.reader ?? file.reader()
@@ -70,7 +70,7 @@ public struct RollupTail: Sendable {
         return rows
     }
 
-    private mutating func read(_ reader: inout RollupFileReader) throws(InspectError) -> [RollupRow] {
+    private mutating func read(_ reader: inout RollupFileReader) throws(RollupReadError) -> [RollupRow] {
         var rows: [RollupRow] = []
         let window = self.window
         let filter = self.filter

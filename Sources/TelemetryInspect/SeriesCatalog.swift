@@ -1,4 +1,5 @@
 public import TelemetryCore
+public import TelemetryStorage
 
 /// The `series` listing: every `(site, device, metric)` present per window, with rollup count
 /// and first/last window start, for rollups passing a ``RollupFilter``.
@@ -9,7 +10,7 @@ public enum SeriesCatalog {
     /// Scans the files of each of `windows` (all present windows when `nil`).
     public static func collect(
         in directory: RollupDirectory, windows: [WindowSize]? = nil, filter: RollupFilter = RollupFilter()
-    ) throws(InspectError) -> SeriesCatalogResult {
+    ) throws(RollupReadError) -> SeriesCatalogResult {
         var result = SeriesCatalogResult()
         let selected: [WindowSize]
         if let windows { selected = windows } else { selected = try directory.windows() }

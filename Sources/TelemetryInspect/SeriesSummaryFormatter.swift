@@ -12,18 +12,22 @@ public enum SeriesSummaryFormatter {
 
     /// One JSON object (no trailing newline).
     public static func jsonLine(_ s: SeriesSummary) -> String {
-        "{\"window\":" + JSONText.string(s.window.name)
-            + ",\"site\":" + JSONText.string(s.series.site)
-            + ",\"device\":" + JSONText.string(s.series.device)
-            + ",\"metric\":" + JSONText.string(s.series.metric)
-            + ",\"rollups\":" + String(s.rollups)
-            + ",\"first_start\":" + JSONText.string(UTCTimestamp.format(milliseconds: s.firstStart))
-            + ",\"last_start\":" + JSONText.string(UTCTimestamp.format(milliseconds: s.lastStart)) + "}"
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("window"); w.string(s.window.name)
+        w.key("site"); w.string(s.series.site)
+        w.key("device"); w.string(s.series.device)
+        w.key("metric"); w.string(s.series.metric)
+        w.key("rollups"); w.integer(s.rollups)
+        w.key("first_start"); w.string(UTCTimestamp.format(milliseconds: s.firstStart))
+        w.key("last_start"); w.string(UTCTimestamp.format(milliseconds: s.lastStart))
+        w.endObject()
+        return String(decoding: w.bytes, as: UTF8.self)
     }
 
     /// One CSV record (no line terminator).
     public static func csvLine(_ s: SeriesSummary) -> String {
-        CSVText.record([
+        CSVWriter.record([
             s.window.name, s.series.site, s.series.device, s.series.metric, String(s.rollups),
             UTCTimestamp.format(milliseconds: s.firstStart), UTCTimestamp.format(milliseconds: s.lastStart),
         ])

@@ -1,5 +1,6 @@
 import Foundation
 import TelemetryCore
+import TelemetryStorage
 
 /// The daemon's `status.json`, rendered for people.
 ///
@@ -23,7 +24,7 @@ public struct StatusReport: Sendable {
     /// Throws ``InspectError/statusMissing(dataDirectory:)`` when there is no such file and
     /// ``InspectError/statusUnreadable(path:reason:)`` when it cannot be read or parsed.
     public static func load(dataDirectory: String) throws(InspectError) -> StatusReport {
-        let path = dataDirectory + "/status.json"
+        let path = DataDirectory(dataDirectory).status
         guard FileManager.default.fileExists(atPath: path) else {
             throw .statusMissing(dataDirectory: dataDirectory)
         }

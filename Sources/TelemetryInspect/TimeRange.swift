@@ -33,11 +33,4 @@ public struct TimeRange: Sendable, Hashable {
         if let to, start >= to { return false }
         return true
     }
-
-    /// Whether any start in `[lower, upper)` could be selected (used to skip whole files/days).
-    public func overlaps(lower: Int64, upper: Int64) -> Bool {
-        if let from, upper <= from { return false }
-        if let to, lower >= to { return false }
-        return true
-    }
 }

@@ -18,52 +18,38 @@ public struct DeadLetter: Sendable, Equatable {
     }
 
     /// The JSON line: `received`, `topic`, `reason`, and `payload` (text) or
-    /// `payload_base64` (when the payload is not UTF-8).
+    /// `payload_base64` (when the payload is not UTF-8), written by ``JSONWriter``.
     public func jsonLine() -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(payload.count + topic.count + 96)
-        out.append(contentsOf: #"{"received":""#.utf8)
-        out.append(contentsOf: UTCTimestamp.format(milliseconds: receivedMs).utf8)
-        out.append(contentsOf: #"","topic":"#.utf8)
-        RollupEncoder.appendJSONString(String(decoding: topic, as: UTF8.self), to: &out)
-        out.append(contentsOf: #","reason":"#.utf8)
-        RollupEncoder.appendJSONString(reason.rawValue, to: &out)
-        let isText = payload.withUnsafeBytes { UTF8Validation.isValid($0) }
-        if isText {
-            out.append(contentsOf: #","payload":"#.utf8)
-            RollupEncoder.appendJSONString(String(decoding: payload, as: UTF8.self), to: &out)
+        var w = JSONWriter(reservingCapacity: payload.count + topic.count + 96)
+        w.beginObject()
+        w.key("received"); w.string(UTCTimestamp.format(milliseconds: receivedMs))
+        w.key("topic"); w.string(String(decoding: topic, as: UTF8.self))
+        w.key("reason"); w.string(reason.rawValue)
+        if payload.withUnsafeBytes({ UTF8Validation.isValid($0) }) {
+            w.key("payload"); w.string(String(decoding: payload, as: UTF8.self))
         } else {
-            out.append(contentsOf: #","payload_base64":""#.utf8)
-            out.append(contentsOf: Base64.encode(payload))
-            out.append(0x22)
+            w.key("payload_base64"); w.string(String(decoding: Base64.encode(payload), as: UTF8.self))
         }
-        out.append(contentsOf: "}\n".utf8)
-        return out
+        w.endObject()
+        w.bytes.append(0x0A)
+        return w.bytes
     }
-}
 
-/// Standard base64 (RFC 4648, with padding).
-enum Base64 {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    static func encode(_ bytes: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var i = 0
-        while i + 3 <= bytes.count {
-            let v = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
-            for shift in [18, 12, 6, 0] { out.append(alphabet[Int(v >> UInt32(shift) & 63)]) }
-            i += 3
-        }
-        let rest = bytes.count - i
-        if rest > 0 {
-            var v = UInt32(bytes[i]) << 16
-            if rest == 2 { v |= UInt32(bytes[i + 1]) << 8 }
-            out.append(alphabet[Int(v >> 18 & 63)])
-            out.append(alphabet[Int(v >> 12 & 63)])
-            out.append(rest == 2 ? alphabet[Int(v >> 6 & 63)] : 0x3D)
-            out.append(0x3D)
-        }
-        return out
+    /// The dead letter of a reading that every window had already closed for (`too_late`):
+    /// topic `<site>/<device>`, payload `{"metric":…,"ts":"<RFC 3339>","value":…}` with
+    /// `"seq":n` appended when the reading had one.
+    package static func tooLate(
+        site: String, device: String, metric: String, eventTimeMs: Int64, value: Double, seq: Int64?,
+        receivedMs: Int64
+    ) -> DeadLetter {
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("metric"); w.string(metric)
+        w.key("ts"); w.string(UTCTimestamp.format(milliseconds: eventTimeMs))
+        w.key("value"); w.float(value)
+        if let seq { w.key("seq"); w.integer(seq) }
+        w.endObject()
+        return DeadLetter(
+            receivedMs: receivedMs, topic: Array("\(site)/\(device)".utf8), reason: .tooLate, payload: w.bytes)
     }
 }

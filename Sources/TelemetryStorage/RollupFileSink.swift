@@ -32,8 +32,7 @@ public final class RollupFileSink {
 
     /// The file a rollup belongs in.
     public func path(for r: Rollup) -> String {
-        let day = directory.rollupDay(window: r.window.name, day: UTCTimestamp.dayString(milliseconds: r.startMs))
-        return "\(day)/\(UTCTimestamp.hourString(milliseconds: r.startMs)).\(format.fileExtension)"
+        directory.rollupFile(window: r.window.name, startMs: r.startMs, format: format)
     }
 
     /// Appends `rollups` (each to its own file), whole lines only.

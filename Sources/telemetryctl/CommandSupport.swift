@@ -1,5 +1,6 @@
 import TelemetryCore
 import TelemetryInspect
+import TelemetryStorage
 
 /// Resolves the window to read; prints a friendly line and returns `nil` when there are no
 /// rollups at all yet.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TelemetryCore
 import TelemetryInspect
+import TelemetryStorage
 
 /// `telemetryctl plot`: one series over time as a terminal chart.
 struct PlotCommand: ParsableCommand {

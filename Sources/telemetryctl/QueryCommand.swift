@@ -1,5 +1,6 @@
 import ArgumentParser
 import TelemetryInspect
+import TelemetryStorage
 
 /// `telemetryctl query`: rollups of one window matching filters, sorted by start.
 struct QueryCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import TelemetryCore
 import TelemetryInspect
+import TelemetryStorage
 
 /// `telemetryctl series`: which series exist per window.
 struct SeriesCommand: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TelemetryCore
 import TelemetryInspect
+import TelemetryStorage
 
 /// `telemetryctl tail`: the newest rollups, optionally following new ones.
 struct TailCommand: ParsableCommand {

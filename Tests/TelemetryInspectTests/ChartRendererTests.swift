@@ -1,5 +1,7 @@
 import Testing
 import TelemetryCore
+import TelemetryStorage
+import TelemetryTestSupport
 @testable import TelemetryInspect
 
 @Suite struct ChartRendererTests {

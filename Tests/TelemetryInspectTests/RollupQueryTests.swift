@@ -1,70 +1,8 @@
 import Testing
 import TelemetryCore
+import TelemetryStorage
+import TelemetryTestSupport
 @testable import TelemetryInspect
-
-/// A data directory with 1m rollups in hours 05 (jsonl), 06 (jsonl + csv) and 07 (jsonl), and
-/// an empty 1h window.
-func makeQueryFixture() throws -> TemporaryDataDirectory {
-    let dir = try TemporaryDataDirectory()
-    try dir.write("rollups/1m/2026-11-24/05.jsonl",
-        jsonLine(makeRow(start: "2026-11-24T05:59:00Z", metric: "pm25", mean: 1))
-        + jsonLine(makeRow(start: "2026-11-24T05:58:00Z", site: "hcmc", device: "aq-hcm-001", mean: 2)))
-    try dir.write("rollups/1m/2026-11-24/06.jsonl",
-        jsonLine(makeRow(start: "2026-11-24T06:01:00Z", metric: "pm25", mean: 3))
-        + jsonLine(makeRow(start: "2026-11-24T06:00:00Z", metric: "power.voltage", mean: 230))
-        + jsonLine(makeRow(start: "2026-11-24T06:00:00Z", site: "Hà Nội", device: "aq-hn-002", mean: 4)))
-    try dir.write("rollups/1m/2026-11-24/06.csv",
-        csvHeaderLine + csvLine(makeRow(start: "2026-11-24T06:00:00Z", metric: "pm25", mean: 5)))
-    try dir.write("rollups/1m/2026-11-24/07.jsonl",
-        jsonLine(makeRow(start: "2026-11-24T07:00:00Z", metric: "pm25", mean: 6)))
-    try dir.write("rollups/1h/.keep", "")
-    try dir.write("rollups/10s/2026-11-24/06.jsonl.tmp", "junk\n")
-    try dir.write("rollups/not-a-window/x.jsonl", "junk\n")
-    return dir
-}
-
-@Suite struct RollupDirectoryTests {
-    @Test func windowsAreListedSmallestFirstIgnoringOtherNames() throws {
-        let dir = try makeQueryFixture()
-        #expect(try dir.directory.windows().map(\.name) == ["10s", "1m", "1h"])
-    }
-
-    @Test func defaultWindowIsTheSmallestPresent() throws {
-        let dir = try makeQueryFixture()
-        #expect(try dir.directory.resolveWindow(nil)?.name == "10s")
-    }
-
-    @Test func windowNotPresentListsTheWindowsThatAre() throws {
-        let dir = try makeQueryFixture()
-        let fiveMinutes = try #require(WindowSize(parsing: "5m"))
-        do {
-            _ = try dir.directory.resolveWindow(fiveMinutes)
-            Issue.record("expected an error")
-        } catch {
-            #expect(error.description.contains("windows present: 10s, 1m, 1h"))
-        }
-    }
-
-    @Test func missingRollupsDirectoryTellsWhatToCheck() throws {
-        let dir = try TemporaryDataDirectory()
-        #expect(throws: InspectError.rollupsDirectoryMissing(dataDirectory: dir.path)) {
-            try dir.directory.windows()
-        }
-        #expect(InspectError.rollupsDirectoryMissing(dataDirectory: "/d").description.contains("--data-dir /d"))
-    }
-
-    @Test func filesOutsideTheRangeAreSkipped() throws {
-        let dir = try makeQueryFixture()
-        let range = try TimeRange(from: ms("2026-11-24T06:00:00Z"), to: ms("2026-11-24T07:00:00Z"))
-        let files = try dir.directory.files(window: WindowSize(parsing: "1m")!, range: range)
-        #expect(files.map { $0.path.lastTwo } == ["2026-11-24/06.jsonl", "2026-11-24/06.csv"])
-    }
-}
-
-/// Last two path components, for readable expectations.
-private extension String {
-    var lastTwo: String { split(separator: "/").suffix(2).joined(separator: "/") }
-}
 
 @Suite struct RollupQueryTests {
     let oneMinute = WindowSize(parsing: "1m")!

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import TelemetryCore
+import TelemetryStorage
+import TelemetryTestSupport
 @testable import TelemetryInspect
 
 @Suite struct StatusReportTests {

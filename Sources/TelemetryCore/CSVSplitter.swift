@@ -1,30 +1,13 @@
-/// RFC 4180 CSV: quoting fields for output and splitting a record into fields for input.
+/// Splits one RFC 4180 CSV record into its fields: the reading side of ``CSVWriter``.
 ///
-/// A field is quoted when it contains a comma, a double quote, a space, or any control
-/// character (including CR/LF); quotes inside are doubled. This matches what the daemon writes,
-/// so a row read from a `.csv` rollup and written back is byte-identical.
-///
-/// Threading: stateless; safe from any thread.
-public enum CSVText {
-    /// `value` as one CSV field, quoted when needed.
-    public static func field(_ value: String) -> String {
-        let needsQuotes = value.unicodeScalars.contains { s in
-            s == "," || s == "\"" || s == " " || s.value < 0x20 || (0x7F...0x9F).contains(s.value)
-        }
-        guard needsQuotes else { return value }
-        return "\"" + value.replacingAll("\"", with: "\"\"") + "\""
-    }
-
-    /// `fields` joined into one CSV record (without the line terminator).
-    public static func record(_ fields: [String]) -> String {
-        fields.map(field).joined(separator: ",")
-    }
-
-    /// Splits one CSV record (without its final line terminator) into fields.
+/// Threading: stateless.
+package enum CSVSplitter {
+    /// The fields of `record` (without its final line terminator); a quoted field may hold
+    /// commas, doubled quotes and line breaks.
     ///
     /// Returns `nil` when the record is not valid RFC 4180: an unterminated quoted field, or
     /// text between a closing quote and the next comma.
-    public static func split(_ record: some Collection<UInt8>) -> [String]? {
+    package static func split(_ record: some Collection<UInt8>) -> [String]? {
         var fields: [String] = []
         var current: [UInt8] = []
         var inQuotes = false
@@ -66,17 +49,5 @@ public enum CSVText {
         if inQuotes { return nil }
         fields.append(String(decoding: current, as: UTF8.self))
         return fields
-    }
-}
-
-extension String {
-    /// Every occurrence of `target` replaced by `replacement` (Foundation-free).
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        var out = ""
-        out.reserveCapacity(count)
-        for ch in self {
-            if ch == target { out += replacement } else { out.append(ch) }
-        }
-        return out
     }
 }

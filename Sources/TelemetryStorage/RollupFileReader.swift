@@ -1,4 +1,5 @@
 import Foundation
+import TelemetryCore
 
 /// Streams ``RollupRow``s out of one rollup file (`.jsonl` or `.csv`), resuming where it left off.
 ///
@@ -18,21 +19,21 @@ public struct RollupFileReader: Sendable {
     /// The file being read.
     public let path: String
     /// Its encoding.
-    public let kind: RollupFileKind
+    public let format: RollupFileFormat
     /// Bytes consumed so far: the end of the last complete record.
     public private(set) var offset: UInt64 = 0
     /// Lines consumed so far (for locating malformed ones).
     public private(set) var linesConsumed = 0
     /// Records skipped because they could not be decoded.
     public private(set) var malformed = MalformedLineTally()
-    /// CSV: column index of each known field name, once the header has been read.
-    private var csvColumns: [String: Int]?
+    /// CSV: field index of each known column, once the header has been read.
+    private var csvColumns: [RollupColumn: Int]?
 
-    /// A reader for `path`, positioned at the start. `kind` defaults to the file's extension
+    /// A reader for `path`, positioned at the start. `format` defaults to the file's extension
     /// (`.csv` means CSV, anything else JSON Lines).
-    public init(path: String, kind: RollupFileKind? = nil) {
+    public init(path: String, format: RollupFileFormat? = nil) {
         self.path = path
-        self.kind = kind ?? RollupFileKind(fileName: path) ?? .jsonLines
+        self.format = format ?? RollupFileFormat(fileName: path) ?? .jsonl
     }
 
     /// Reads every complete record after ``offset``, passing each decoded row to `body`.
@@ -40,7 +41,7 @@ public struct RollupFileReader: Sendable {
     /// A file that does not exist (e.g. removed by retention) reads as empty.
     /// - Returns: the number of rows passed to `body`.
     @discardableResult
-    public mutating func readAvailable(_ body: (RollupRow) -> Void) throws(InspectError) -> Int {
+    public mutating func readAvailable(_ body: (RollupRow) -> Void) throws(RollupReadError) -> Int {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             if !FileManager.default.fileExists(atPath: path) { return 0 }
             throw .unreadable(path: path, reason: "permission denied or not a regular file")
@@ -66,7 +67,7 @@ public struct RollupFileReader: Sendable {
                 let count = buffer.count
                 while i < count {
                     let b = buffer[i]
-                    if kind == .csv, b == UInt8(ascii: "\"") {
+                    if format == .csv, b == UInt8(ascii: "\"") {
                         inQuotes.toggle()
                     } else if b == 0x0A {
                         if inQuotes {
@@ -97,7 +98,7 @@ public struct RollupFileReader: Sendable {
     }
 
     /// Reads every complete record after ``offset`` and returns the decoded rows.
-    public mutating func readAll() throws(InspectError) -> [RollupRow] {
+    public mutating func readAll() throws(RollupReadError) -> [RollupRow] {
         var rows: [RollupRow] = []
         try readAvailable { rows.append($0) }
         return rows
@@ -118,27 +119,29 @@ public struct RollupFileReader: Sendable {
         if upper > lower, buffer[upper - 1] == 0x0D { upper -= 1 }
         if buffer[lower..<upper].allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return 0 }
         let row: RollupRow?
-        switch kind {
-        case .jsonLines:
-            row = buffer.withUnsafeBufferPointer { RollupRow.decode(jsonLine: UnsafeBufferPointer(rebasing: $0[lower..<upper])) }
+        switch format {
+        case .jsonl:
+            row = buffer.withUnsafeBytes { RollupRow.decode(jsonLine: UnsafeRawBufferPointer(rebasing: $0[lower..<upper])) }
         case .csv:
-            guard let fields = CSVText.split(buffer[lower..<upper]) else {
+            guard let fields = CSVSplitter.split(buffer[lower..<upper]) else {
                 malformed.record(path: path, line: lineNumber)
                 return 0
             }
             if csvColumns == nil {
                 if fields.contains("window"), fields.contains("start"), fields.contains("metric") {
-                    var map: [String: Int] = [:]
-                    for (index, name) in fields.enumerated() where map[name] == nil { map[name] = index }
+                    var map: [RollupColumn: Int] = [:]
+                    for (index, name) in fields.enumerated() {
+                        if let column = RollupColumn(rawValue: name), map[column] == nil { map[column] = index }
+                    }
                     csvColumns = map
                     return 0
                 }
                 // No header: assume the daemon's standard column order.
-                csvColumns = Dictionary(uniqueKeysWithValues: RollupRow.fieldNames.enumerated().map { ($1, $0) })
+                csvColumns = Dictionary(uniqueKeysWithValues: RollupColumn.allCases.enumerated().map { ($1, $0) })
             }
             let columns = csvColumns ?? [:]
-            row = RollupRow.decode(textNumbers: true) { name in
-                guard let index = columns[name], index < fields.count else { return nil }
+            row = RollupRow.decode(textNumbers: true) { column in
+                guard let index = columns[column], index < fields.count else { return nil }
                 return .text(fields[index])
             }
         }

@@ -1,9 +1,9 @@
-public import TelemetryCore
-
-/// The read model of one rollup line: one series' aggregate over one event-time window.
+/// One line of a rollup file as values: one series' aggregate over one event-time window.
 ///
-/// Decoded from a `.jsonl` line or a `.csv` row written by telemetryd. Only the fields listed in
-/// ``fieldNames`` are kept; any others (added by later daemon versions) are ignored.
+/// ``RollupEncoder`` writes it (from a closed ``Rollup``, or a row read back, byte for byte
+/// the same); ``decode(jsonLine:)`` and ``decode(textNumbers:_:)`` read it from a `.jsonl`
+/// line or a `.csv` row. Only the ``RollupColumn``s are kept; any other fields (added by later
+/// daemon versions) are ignored.
 ///
 /// Invariants: `start` and `end` are epoch milliseconds (UTC) parsed from the RFC 3339 text;
 /// `count` is a whole number. Float fields are whatever the file said; `Double.nan` stands for
@@ -29,13 +29,6 @@ public struct RollupRow: Hashable, Sendable {
     public var last: Double
     public var stddev: Double
 
-    /// The rollup file fields, in the order the daemon writes them (and the order
-    /// `--format json`/`csv` output uses).
-    public static let fieldNames = [
-        "window", "start", "end", "site", "device", "metric",
-        "count", "min", "max", "sum", "mean", "first", "last", "stddev",
-    ]
-
     public init(
         window: WindowSize, start: Int64, end: Int64, site: String, device: String, metric: String,
         count: Int64, min: Double, max: Double, sum: Double, mean: Double, first: Double,
@@ -55,6 +48,15 @@ public struct RollupRow: Hashable, Sendable {
         self.first = first
         self.last = last
         self.stddev = stddev
+    }
+
+    /// The line of a closed window.
+    public init(_ rollup: Rollup) {
+        let s = rollup.stats
+        self.init(
+            window: rollup.window, start: rollup.startMs, end: rollup.endMs, site: rollup.key.site,
+            device: rollup.key.device, metric: rollup.key.metric, count: s.count, min: s.min, max: s.max,
+            sum: s.sum, mean: s.mean, first: s.first, last: s.last, stddev: s.stddev)
     }
 
     /// The series this rollup belongs to.
@@ -80,18 +82,18 @@ public struct RollupRow: Hashable, Sendable {
         case other
     }
 
-    /// Builds a row from named raw fields; `nil` when a field is missing or has the wrong type.
+    /// Builds a row from raw fields; `nil` when a field is missing or has the wrong type.
     ///
-    /// - Parameter lookup: returns the raw value of a field name, or `nil` when absent.
+    /// - Parameter lookup: returns the raw value of a column, or `nil` when absent.
     /// - Parameter textNumbers: whether numbers may arrive as `.text` (CSV) rather than
     ///   `.number` (JSON).
-    public static func decode(textNumbers: Bool, _ lookup: (String) -> RawField?) -> RollupRow? {
-        func text(_ name: String) -> String? {
-            if case .text(let s)? = lookup(name) { return s }
+    public static func decode(textNumbers: Bool, _ lookup: (RollupColumn) -> RawField?) -> RollupRow? {
+        func text(_ column: RollupColumn) -> String? {
+            if case .text(let s)? = lookup(column) { return s }
             return nil
         }
-        func float(_ name: String) -> Double? {
-            switch lookup(name) {
+        func float(_ column: RollupColumn) -> Double? {
+            switch lookup(column) {
             case .number(let literal)?: return Double(literal)
             case .null?: return .nan
             case .text(let s)? where textNumbers:
@@ -101,9 +103,9 @@ public struct RollupRow: Hashable, Sendable {
             default: return nil
             }
         }
-        func integer(_ name: String) -> Int64? {
+        func integer(_ column: RollupColumn) -> Int64? {
             let literal: String
-            switch lookup(name) {
+            switch lookup(column) {
             case .number(let l)?: literal = l
             case .text(let s)? where textNumbers: literal = s
             default: return nil
@@ -112,14 +114,14 @@ public struct RollupRow: Hashable, Sendable {
             guard let d = Double(literal), d.isFinite, d.rounded() == d, abs(d) < 9.0e18 else { return nil }
             return Int64(d)
         }
-        guard let windowText = text("window"), let window = WindowSize(parsing: windowText),
-              let startText = text("start"), let start = UTCTimestamp.parse(startText),
-              let endText = text("end"), let end = UTCTimestamp.parse(endText),
-              let site = text("site"), let device = text("device"), let metric = text("metric"),
-              let count = integer("count"),
-              let min = float("min"), let max = float("max"), let sum = float("sum"),
-              let mean = float("mean"), let first = float("first"), let last = float("last"),
-              let stddev = float("stddev")
+        guard let windowText = text(.window), let window = WindowSize(parsing: windowText),
+              let startText = text(.start), let start = UTCTimestamp.parse(startText),
+              let endText = text(.end), let end = UTCTimestamp.parse(endText),
+              let site = text(.site), let device = text(.device), let metric = text(.metric),
+              let count = integer(.count),
+              let min = float(.min), let max = float(.max), let sum = float(.sum),
+              let mean = float(.mean), let first = float(.first), let last = float(.last),
+              let stddev = float(.stddev)
         else { return nil }
         return RollupRow(
             window: window, start: start, end: end, site: site, device: device, metric: metric,
@@ -127,19 +129,27 @@ public struct RollupRow: Hashable, Sendable {
             stddev: stddev)
     }
 
-    /// Decodes one JSON Lines record; `nil` when it is not a valid rollup object.
-    public static func decode(jsonLine bytes: UnsafeBufferPointer<UInt8>) -> RollupRow? {
-        guard let value = try? JSONParser.parse(bytes: bytes), case .object(let members) = value else {
+    /// Decodes one JSON Lines record (without its newline); `nil` when it is not a valid
+    /// rollup object. Of a field given twice, the first counts.
+    public static func decode(jsonLine bytes: UnsafeRawBufferPointer) -> RollupRow? {
+        var fields: [RollupColumn: RawField] = [:]
+        var lexer = JSONLexer(bytes: bytes)
+        do throws(JSONParseError) {
+            try lexer.readObject { name, value throws(JSONParseError) in
+                guard let column = RollupColumn(rawValue: name), fields[column] == nil else {
+                    return try value.skipAnyValue()
+                }
+                switch value.peek {
+                case 0x22: fields[column] = .text(try value.readStringValue())
+                case 0x6E: try value.readWord("null"); fields[column] = .null
+                case let b? where b == 0x2D || b &- 0x30 <= 9: fields[column] = .number(try value.readNumberText())
+                default: try value.skipAnyValue(); fields[column] = .other
+                }
+            }
+            try lexer.expectEnd()
+        } catch {
             return nil
         }
-        return decode(textNumbers: false) { name in
-            guard let v = members.first(where: { $0.key == name })?.value else { return nil }
-            switch v {
-            case .string(let s): return .text(s)
-            case .number(let l): return .number(l)
-            case .null: return .null
-            default: return .other
-            }
-        }
+        return decode(textNumbers: false) { fields[$0] }
     }
 }

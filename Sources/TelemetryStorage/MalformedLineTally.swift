@@ -1,7 +1,8 @@
 /// A count of rollup lines that were skipped because they could not be decoded, with the
 /// location of the first one so the user can look at it.
 ///
-/// Readers add to it instead of reporting each line; the CLI prints ``summary`` once on stderr.
+/// Readers add to it instead of reporting each line; `telemetryctl` prints one summary line
+/// on stderr.
 ///
 /// Threading: a value type; not shared across threads while being mutated.
 public struct MalformedLineTally: Sendable, Equatable {
@@ -22,13 +23,5 @@ public struct MalformedLineTally: Sendable, Equatable {
     public mutating func merge(_ other: MalformedLineTally) {
         if firstLocation == nil { firstLocation = other.firstLocation }
         count += other.count
-    }
-
-    /// One line for stderr, or `nil` when nothing was skipped.
-    public var summary: String? {
-        guard count > 0 else { return nil }
-        let noun = count == 1 ? "line" : "lines"
-        let location = firstLocation.map { " (first at \(TerminalSafeText.sanitize($0)))" } ?? ""
-        return "warning: skipped \(count) malformed rollup \(noun)\(location)"
     }
 }
