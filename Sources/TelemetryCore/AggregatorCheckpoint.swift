@@ -8,12 +8,12 @@
 ///
 /// On disk it is one JSON object (``jsonBytes()``, ``init(json:)``) with these property names
 /// as keys, sorted; a non-finite statistic (a sum that overflowed) is the string `inf`,
-/// `-inf` or `nan`. (`Codable` remains only until the pipeline reads and writes the file
-/// with those two; the keys are the same, so either reads the other's file.)
+/// `-inf` or `nan`. The keys are those the earlier `Codable` encoding used, so a checkpoint
+/// written before still restores.
 ///
 /// Threading: a value type.
-public struct AggregatorCheckpoint: Codable, Sendable, Equatable {
-    public struct OpenWindow: Codable, Sendable, Equatable {
+public struct AggregatorCheckpoint: Sendable, Equatable {
+    public struct OpenWindow: Sendable, Equatable {
         public var window: String
         public var startMs: Int64
         public var site: String
@@ -22,7 +22,7 @@ public struct AggregatorCheckpoint: Codable, Sendable, Equatable {
         public var stats: RollupAccumulator
     }
 
-    public struct DeviceSeq: Codable, Sendable, Equatable {
+    public struct DeviceSeq: Sendable, Equatable {
         public var site: String
         public var device: String
         public var highest: Int64

@@ -8,7 +8,7 @@
 ///
 /// Invariants: `count ≥ 1` once anything was added; `min ≤ mean ≤ max`.
 /// Threading: a value type, owned by the aggregator thread.
-public struct RollupAccumulator: Sendable, Equatable, Codable {
+public struct RollupAccumulator: Sendable, Equatable {
     public private(set) var count: Int64 = 0
     public private(set) var min: Double = .infinity
     public private(set) var max: Double = -.infinity

@@ -44,16 +44,6 @@ public enum RollupEncoder {
 
     /// The header line of a CSV file (with its `\n`).
     public static let csvHeader: [UInt8] = Array((RollupFileFormat.columns.joined(separator: ",") + "\n").utf8)
-
-    /// Shortest round-trip text of `v` with a decimal point or exponent (``JSONWriter/floatText(_:)``).
-    ///
-    /// Kept for `IngestPipeline`'s too-late dead letter until it calls ``DeadLetter``'s builder.
-    public static func floatText(_ v: Double) -> String? { JSONWriter.floatText(v) }
-
-    /// Appends `s` as a JSON string literal (``JSONWriter/appendString(_:to:)``).
-    ///
-    /// Kept for `IngestPipeline`'s too-late dead letter until it calls ``DeadLetter``'s builder.
-    public static func appendJSONString(_ s: String, to out: inout [UInt8]) { JSONWriter.appendString(s, to: &out) }
 }
 
 /// One value of a rollup line, by kind: how each format writes it.

@@ -167,17 +167,10 @@ final class AggregatorLoop {
 
     private func tooLateLetter(_ r: Reading) -> DeadLetter {
         let key = aggregator.key(of: r.series)
-        var payload: [UInt8] = Array(#"{"metric":"#.utf8)
-        RollupEncoder.appendJSONString(key.metric, to: &payload)
-        payload.append(contentsOf: #","ts":""#.utf8)
-        payload.append(contentsOf: UTCTimestamp.format(milliseconds: r.eventTimeMs).utf8)
-        payload.append(contentsOf: #"","value":"#.utf8)
-        payload.append(contentsOf: (RollupEncoder.floatText(r.value) ?? "null").utf8)
-        if r.seq != Reading.noSeq { payload.append(contentsOf: ",\"seq\":\(r.seq)".utf8) }
-        payload.append(0x7D)
-        let received = context.mode == .replay ? aggregator.watermark : context.clock()
-        return DeadLetter(
-            receivedMs: received, topic: Array("\(key.site)/\(key.device)".utf8), reason: .tooLate, payload: payload)
+        return DeadLetter.tooLate(
+            site: key.site, device: key.device, metric: key.metric, eventTimeMs: r.eventTimeMs, value: r.value,
+            seq: r.seq == Reading.noSeq ? nil : r.seq,
+            receivedMs: context.mode == .replay ? aggregator.watermark : context.clock())
     }
 
     // MARK: status
@@ -205,6 +198,7 @@ final class AggregatorLoop {
             if n > 0 { s.deadLettersByReason[reason] = n }
         }
         s.deadLetters = s.deadLettersByReason.values.reduce(0, +)
+        s.deadLettersDropped = context.deadLetters.overflowed
         s.accepted = aggregator.readingsAccepted
         s.duplicates = aggregator.seq.duplicates
         s.duplicateReadings = aggregator.duplicateReadings

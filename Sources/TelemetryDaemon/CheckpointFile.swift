@@ -22,7 +22,7 @@ struct CheckpointFile {
     func restore(into aggregator: WindowAggregator) {
         guard let data = FileManager.default.contents(atPath: path) else { return }
         do {
-            let checkpoint = try JSONDecoder().decode(AggregatorCheckpoint.self, from: data)
+            let checkpoint = try AggregatorCheckpoint(json: data)
             aggregator.restore(checkpoint)
             _ = rename(path, path + ".restored")
             logger.info("restored checkpoint: \(checkpoint.open.count) open windows, \(checkpoint.devices.count) devices")
@@ -36,10 +36,7 @@ struct CheckpointFile {
     func write(from aggregator: WindowAggregator) {
         do {
             try FileSystem.makeDirectory(directory.state)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let data = try encoder.encode(aggregator.checkpoint())
-            try FileSystem.replaceAtomically(path, with: Array(data))
+            try FileSystem.replaceAtomically(path, with: aggregator.checkpoint().jsonBytes())
             logger.info("checkpoint written: \(aggregator.openWindowCount) open windows")
         } catch {
             logger.error("cannot write checkpoint \(path): \(error)")

@@ -30,6 +30,7 @@ public final class IngestPipeline: Sendable {
 
     public init(
         configuration: DaemonConfiguration, mode: PipelineMode, logger: Logger,
+        deadLetterBufferBytes: Int = 16 << 20,
         clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1_000) }
     ) throws(StorageError) {
         self.configuration = configuration
@@ -38,7 +39,7 @@ public final class IngestPipeline: Sendable {
         self.clock = clock
         registry = SeriesRegistry(limit: configuration.maxSeries)
         ring = ReadingRing(minimumCapacity: configuration.ringCapacity)
-        deadLetters = DeadLetterSink(directory: configuration.dataDirectory)
+        deadLetters = DeadLetterSink(directory: configuration.dataDirectory, maxBufferedBytes: deadLetterBufferBytes)
         startedMs = clock()
         control = AggregatorControl(
             retentionDays: configuration.retentionDays,

@@ -12,6 +12,8 @@ public struct PipelineStatus: Sendable, Equatable {
     public var accepted = 0
     public var deadLetters = 0
     public var deadLettersByReason: [RejectReason: Int] = [:]
+    /// Dead letters counted but not written: the dead-letter buffer was full.
+    public var deadLettersDropped = 0
     public var duplicates = 0
     public var duplicateReadings = 0
     public var gaps = 0
@@ -40,7 +42,7 @@ public struct PipelineStatus: Sendable, Equatable {
         w.key("counters")
         Self.sortedObject([
             "received": received, "readings": readings, "readings_accepted": accepted,
-            "dead_letters": deadLetters, "duplicates": duplicates, "duplicate_readings": duplicateReadings,
+            "dead_letters": deadLetters, "dead_letters_dropped": deadLettersDropped, "duplicates": duplicates, "duplicate_readings": duplicateReadings,
             "gaps": gaps, "device_restarts": deviceRestarts, "late": tooLate, "dropped": dropped,
             "blocked": blocked, "rollups_written": rollupsWritten,
         ], &w)

@@ -109,10 +109,10 @@ import Testing
         for _ in 0..<5_000 {
             let v = Double(bitPattern: rng.next())
             guard v.isFinite else {
-                #expect(RollupEncoder.floatText(v) == nil)
+                #expect(JSONWriter.floatText(v) == nil)
                 continue
             }
-            let t = RollupEncoder.floatText(v)!
+            let t = JSONWriter.floatText(v)!
             #expect(t.contains(".") || t.contains("e"), "\(t)")
             #expect(Double(t)?.bitPattern == v.bitPattern, "\(t)")
             #expect((try? JSONSerialization.jsonObject(with: Data(t.utf8), options: .fragmentsAllowed)) != nil, "\(t)")

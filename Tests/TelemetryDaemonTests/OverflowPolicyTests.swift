@@ -61,3 +61,30 @@ import TelemetryStorage
         #expect(oneMinute.map(\.count).reduce(0, +) == 200)
     }
 }
+
+@Suite struct DeadLetterOverflowTests {
+    @Test func deadLettersDroppedForLackOfBufferAreCountedInStatus() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        var c = DaemonConfiguration()
+        c.dataDirectory = DataDirectory(dir.path)
+        let p = try IngestPipeline(configuration: c, mode: .replay, logger: Logger(label: "test"), deadLetterBufferBytes: 1_000)
+        let producer = p.makeProducer()
+        // The aggregator is not running, so nothing flushes the buffer: most of these are dropped.
+        let topic = Array("vn/hanoi/d1/telemetry".utf8), payload = Array("{not json".utf8)
+        for i in 0..<50 {
+            topic.withUnsafeBytes { t in payload.withUnsafeBytes { b in
+                _ = producer.ingest(topic: t, payload: b, arrivalMs: 1_795_500_000_000 + Int64(i))
+            } }
+        }
+        p.start()
+        let status = await p.finish(.endOfInput)
+        let written = try String(contentsOfFile: dir.path + "/deadletter/2026-11-24.jsonl", encoding: .utf8)
+            .split(separator: "\n").count
+        #expect(status.deadLetters == 50)
+        #expect(status.deadLettersDropped > 0)
+        #expect(written + status.deadLettersDropped == 50)
+        let json = try String(contentsOfFile: dir.path + "/status.json", encoding: .utf8)
+        #expect(json.contains("\"dead_letters_dropped\" : \(status.deadLettersDropped)"), "\(json)")
+    }
+}
