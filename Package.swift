@@ -39,7 +39,6 @@ let package = Package(
     targets: [
         .target(
             name: "TelemetryCore",
-            dependencies: [.product(name: "Atomics", package: "swift-atomics")],
             swiftSettings: strictSettings),
         .target(
             name: "TelemetryStorage",
