@@ -10,8 +10,8 @@
 public final class MessageDecoder {
     public let templates: [TopicTemplate]
     public let limits: DecodeLimits
-    /// The readings of the last message decoded successfully, first one carrying the
-    /// message length. Valid until the next call to `decode`.
+    /// The readings of the last message decoded successfully, in payload order; only the
+    /// first has `isFirstInMessage` set. Valid until the next call to `decode`.
     public private(set) var readings: [Reading] = []
 
     private var cache: SeriesKeyCache
@@ -58,7 +58,6 @@ public final class MessageDecoder {
             readings.removeAll(keepingCapacity: true)
             return .tooFarFuture
         }
-        readings[0].messageLength = UInt32(readings.count)
         return nil
     }
 
@@ -126,7 +125,9 @@ public final class MessageDecoder {
         key.removeSubrange(tagsEnd...)
         key.append(contentsOf: metric)
         guard let ids = key.withUnsafeBytes({ cache.lookup($0) }) else { return .seriesLimit }
-        readings.append(Reading(series: ids.series, device: ids.device, eventTimeMs: time, value: value, messageLength: 0))
+        readings.append(Reading(
+            series: ids.series, device: ids.device, eventTimeMs: time, value: value,
+            isFirstInMessage: readings.isEmpty))
         return nil
     }
 
