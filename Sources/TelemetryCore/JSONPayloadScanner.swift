@@ -16,6 +16,10 @@ public protocol MetricSink {
 /// booleans, null and arrays are skipped (arrays are still checked for well-formedness).
 /// The payload must already be known to be valid UTF-8.
 ///
+/// Errors: the scan throws the `RejectReason` for the payload; the small lexing steps below
+/// it (here and on `Cursor`) answer whether they could lex, and the scan turns a no into
+/// the reason.
+///
 /// Threading: owned by one ingest thread (it keeps a reusable key buffer); not `Sendable`.
 public struct JSONPayloadScanner {
     /// What the scan found besides the metrics.
@@ -61,7 +65,7 @@ public struct JSONPayloadScanner {
             c.skipSpace()
             guard c.peek == 0x22 else { throw .badJSON }
             if base > 0 { path.append(0x2E) }
-            try readKey(&c)
+            guard readKey(&c) else { throw .badJSON }
             c.skipSpace()
             guard c.peek == 0x3A else { throw .badJSON }
             c.advance()
@@ -77,7 +81,8 @@ public struct JSONPayloadScanner {
                 try scanObject(&c, depth: depth + 1, header: &header, sink: &sink)
             case 0x22:
                 if keyIsTop, pathEquals("ts") {
-                    header.timestampMs = try readTimestampString(&c)
+                    guard let ts = readTimestampString(&c) else { throw .badTimestamp }
+                    header.timestampMs = ts
                 } else {
                     guard c.skipString() else { throw .badJSON }
                     if let wrongKind { throw wrongKind }
@@ -140,16 +145,16 @@ public struct JSONPayloadScanner {
         return true
     }
 
-    /// Appends the key at the cursor (unescaped) to `path`; `bad_json` when it is not a
+    /// Appends the key at the cursor (unescaped) to `path`; false when it is not a
     /// well-formed string.
-    private mutating func readKey(_ c: inout Cursor) throws(RejectReason) {
+    private mutating func readKey(_ c: inout Cursor) -> Bool {
         c.advance()  // opening quote
         while let b = c.peek {
             c.advance()
             switch b {
-            case 0x22: return
+            case 0x22: return true
             case 0x5C:
-                guard let e = c.peek else { throw .badJSON }
+                guard let e = c.peek else { return false }
                 c.advance()
                 switch e {
                 case 0x22, 0x5C, 0x2F: path.append(e)
@@ -159,36 +164,35 @@ public struct JSONPayloadScanner {
                 case 0x72: path.append(0x0D)
                 case 0x74: path.append(0x09)
                 case 0x75:
-                    guard var scalar = c.readHex4() else { throw .badJSON }
+                    guard var scalar = c.readHex4() else { return false }
                     if (0xD800..<0xDC00).contains(scalar) {
-                        guard c.peek == 0x5C else { throw .badJSON }
+                        guard c.peek == 0x5C else { return false }
                         c.advance()
-                        guard c.peek == 0x75 else { throw .badJSON }
+                        guard c.peek == 0x75 else { return false }
                         c.advance()
-                        guard let low = c.readHex4(), (0xDC00..<0xE000).contains(low) else { throw .badJSON }
+                        guard let low = c.readHex4(), (0xDC00..<0xE000).contains(low) else { return false }
                         scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     } else if (0xDC00..<0xE000).contains(scalar) {
-                        throw .badJSON
+                        return false
                     }
-                    guard let u = Unicode.Scalar(scalar) else { throw .badJSON }
+                    guard let u = Unicode.Scalar(scalar) else { return false }
                     path.append(contentsOf: UTF8.encode(u)!)
-                default: throw .badJSON
+                default: return false
                 }
             default:
-                guard b >= 0x20 else { throw .badJSON }
+                guard b >= 0x20 else { return false }
                 path.append(b)
             }
         }
-        throw .badJSON
+        return false
     }
 
-    /// Reads the string at the cursor as an RFC 3339 timestamp; `bad_timestamp` when it is not one.
-    private func readTimestampString(_ c: inout Cursor) throws(RejectReason) -> Int64 {
+    /// Reads the string at the cursor as an RFC 3339 timestamp; nil when it is not one.
+    private func readTimestampString(_ c: inout Cursor) -> Int64? {
         let start = c.index + 1
-        guard c.skipString() else { throw .badTimestamp }
+        guard c.skipString() else { return nil }
         let text = UnsafeRawBufferPointer(rebasing: c.bytes[start..<(c.index - 1)])
-        guard let ms = UTCTimestamp.parse(bytes: text) else { throw .badTimestamp }
-        return ms
+        return UTCTimestamp.parse(bytes: text)
     }
 }
 

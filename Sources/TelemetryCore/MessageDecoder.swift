@@ -37,17 +37,6 @@ public final class MessageDecoder {
         topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, arrivalMs: Int64
     ) throws(RejectReason) {
         readings.removeAll(keepingCapacity: true)
-        do {
-            try decodeMessage(topic: topic, payload: payload, arrivalMs: arrivalMs)
-        } catch {
-            readings.removeAll(keepingCapacity: true)
-            throw error
-        }
-    }
-
-    private func decodeMessage(
-        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, arrivalMs: Int64
-    ) throws(RejectReason) {
         guard payload.count <= limits.maxPayloadBytes else { throw .tooLarge }
         guard UTF8Validation.isValid(topic) else { throw .notUTF8 }
         var matched: (TopicTemplate, TopicTemplate.Match)? = nil
@@ -56,7 +45,23 @@ public final class MessageDecoder {
         }
         guard let (template, match) = matched else { throw .noTemplate }
         guard UTF8Validation.isValid(payload) else { throw .notUTF8 }
-        switch template.format {
+        // A rejected message leaves no readings behind. (Cleanup in a `defer` rather than a
+        // catch-and-rethrow, so that a rejection costs one throw, not two.)
+        var decoded = false
+        defer { if !decoded { readings.removeAll(keepingCapacity: true) } }
+        try decodeReadings(template.format, topic: topic, match: match, payload: payload, arrivalMs: arrivalMs)
+        decoded = true
+        readings[0].isFirstInMessage = true
+    }
+
+    /// Decodes the payload of a message whose topic matched; on return `readings` is not
+    /// empty (every reading's `isFirstInMessage` still false). May leave readings behind
+    /// when it throws; `decode` clears them.
+    private func decodeReadings(
+        _ format: PayloadFormat, topic: UnsafeRawBufferPointer, match: TopicTemplate.Match,
+        payload: UnsafeRawBufferPointer, arrivalMs: Int64
+    ) throws(RejectReason) {
+        switch format {
         case .json: try decodeJSON(topic: topic, match: match, payload: payload, arrivalMs: arrivalMs)
         case .value: try decodeValue(topic: topic, match: match, payload: payload, arrivalMs: arrivalMs)
         case .influx: try decodeInflux(topic: topic, match: match, payload: payload, arrivalMs: arrivalMs)
@@ -105,6 +110,7 @@ public final class MessageDecoder {
     // MARK: building readings
 
     /// Puts `site 0 device 0` into the key buffer from the topic; `bad_tag` if a tag is bad.
+    @inline(__always)
     private func setTags(topic: UnsafeRawBufferPointer, match: TopicTemplate.Match) throws(RejectReason) {
         try setTags(site: UnsafeRawBufferPointer(rebasing: topic[match.site]),
                     device: UnsafeRawBufferPointer(rebasing: topic[match.device]))
@@ -128,8 +134,7 @@ public final class MessageDecoder {
         key.append(contentsOf: metric)
         guard let ids = key.withUnsafeBytes({ cache.lookup($0) }) else { throw .seriesLimit }
         readings.append(Reading(
-            series: ids.series, device: ids.device, eventTimeMs: time, value: value,
-            isFirstInMessage: readings.isEmpty))
+            series: ids.series, device: ids.device, eventTimeMs: time, value: value, isFirstInMessage: false))
     }
 
     private struct JSONSink: MetricSink {
