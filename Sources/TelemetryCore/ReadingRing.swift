@@ -22,9 +22,16 @@ public final class ReadingRing: @unchecked Sendable {
     private let items: UnsafeMutablePointer<Reading>
     /// One sequence number per slot, allocated once with the ring.
     private let sequences: UnsafeMutablePointer<Atomic<Int>>
-    private let tail = Atomic<Int>(0)
+    /// Next position to reserve; advanced by producers.
+    private let tail: UnsafeMutablePointer<Atomic<Int>>
     /// Next position to consume; written only by the consumer, read by `count`.
-    private let head = Atomic<Int>(0)
+    private let head: UnsafeMutablePointer<Atomic<Int>>
+
+    /// `tail` and `head` each get a block of this many bytes to themselves, so that producers
+    /// advancing the tail, the consumer writing the head, and everyone reading the fields
+    /// above do not fight over one cache line (128 covers x86 pairs of 64-byte lines and
+    /// Apple silicon's 128-byte lines).
+    private static let positionStride = 128
 
     /// Creates a ring for at least `minimumCapacity` readings (rounded up to a power of two).
     public init(minimumCapacity: Int) {
@@ -35,9 +42,18 @@ public final class ReadingRing: @unchecked Sendable {
         items = .allocate(capacity: cap)
         sequences = .allocate(capacity: cap)
         for i in 0..<cap { (sequences + i).initialize(to: Atomic(i)) }
+        let positions = UnsafeMutableRawPointer.allocate(
+            byteCount: 2 * Self.positionStride, alignment: Self.positionStride)
+        tail = positions.bindMemory(to: Atomic<Int>.self, capacity: 1)
+        tail.initialize(to: Atomic(0))
+        head = (positions + Self.positionStride).bindMemory(to: Atomic<Int>.self, capacity: 1)
+        head.initialize(to: Atomic(0))
     }
 
     deinit {
+        tail.deinitialize(count: 1)
+        head.deinitialize(count: 1)
+        UnsafeMutableRawPointer(tail).deallocate()
         sequences.deinitialize(count: capacity)
         sequences.deallocate()
         items.deallocate()
@@ -50,7 +66,7 @@ public final class ReadingRing: @unchecked Sendable {
     }
 
     /// Readings currently in the ring (approximate while producers are active).
-    public var count: Int { max(0, tail.load(ordering: .relaxed) - head.load(ordering: .relaxed)) }
+    public var count: Int { max(0, tail.pointee.load(ordering: .relaxed) - head.pointee.load(ordering: .relaxed)) }
 
     /// Tries to push all of `batch` as one contiguous run; returns false, pushing nothing,
     /// when there is not room for all of it. A batch larger than the ring never fits.
@@ -59,22 +75,22 @@ public final class ReadingRing: @unchecked Sendable {
         let n = batch.count
         guard n > 0 else { return true }
         guard n <= capacity else { return false }
-        var pos = tail.load(ordering: .relaxed)
+        var pos = tail.pointee.load(ordering: .relaxed)
         while true {
             let last = pos + n - 1
             let seq = sequence(last).pointee.load(ordering: .acquiring)
             if seq == last {
-                let (exchanged, current) = tail.weakCompareExchange(
+                let (exchanged, current) = tail.pointee.weakCompareExchange(
                     expected: pos, desired: pos + n, successOrdering: .relaxed, failureOrdering: .relaxed)
                 if exchanged { break }
                 pos = current
             } else if seq < last {
                 // The slot still holds an unconsumed item of the previous lap: full.
-                let current = tail.load(ordering: .relaxed)
+                let current = tail.pointee.load(ordering: .relaxed)
                 if current == pos { return false }
                 pos = current
             } else {
-                pos = tail.load(ordering: .relaxed)
+                pos = tail.pointee.load(ordering: .relaxed)
             }
         }
         for k in 0..<n {
@@ -96,7 +112,7 @@ public final class ReadingRing: @unchecked Sendable {
     /// slots. Returns how many were consumed.
     @discardableResult
     public func drain(maxCount: Int, _ body: (UnsafeBufferPointer<Reading>) -> Void) -> Int {
-        let start = head.load(ordering: .relaxed)
+        let start = head.pointee.load(ordering: .relaxed)
         var ready = 0
         while ready < maxCount, sequence(start + ready).pointee.load(ordering: .acquiring) == start + ready + 1 {
             ready += 1
@@ -110,7 +126,7 @@ public final class ReadingRing: @unchecked Sendable {
             let p = start + k
             sequence(p).pointee.store(p + capacity, ordering: .releasing)
         }
-        head.store(start + ready, ordering: .relaxed)
+        head.pointee.store(start + ready, ordering: .relaxed)
         return ready
     }
 }
