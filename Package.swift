@@ -41,7 +41,6 @@ let package = Package(
     targets: [
         .target(
             name: "TelemetryCore",
-            dependencies: [.product(name: "Atomics", package: "swift-atomics")],
             swiftSettings: strictSettings),
         .target(
             name: "TelemetryStorage",

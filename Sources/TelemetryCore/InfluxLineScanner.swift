@@ -11,11 +11,12 @@ public struct InfluxLineScanner {
     /// Receives each line's metrics.
     public protocol Sink {
         /// Called for each metric with the line's site/device tags (empty when absent) and
-        /// its timestamp in ms (nil when absent). Return `nil` to continue, or a reason to stop.
+        /// its timestamp in ms (nil when absent). Throwing stops the scan; the scanner
+        /// rethrows the reason as the reason the whole payload is rejected.
         mutating func influxMetric(
             site: UnsafeRawBufferPointer, device: UnsafeRawBufferPointer,
             name: UnsafeRawBufferPointer, value: Double, timestampMs: Int64?
-        ) -> RejectReason?
+        ) throws(RejectReason)
     }
 
     private var name: [UInt8] = []
@@ -28,8 +29,10 @@ public struct InfluxLineScanner {
         scratch.reserveCapacity(128)
     }
 
-    /// Scans every line of `payload`; returns the first reason to reject, or nil.
-    public mutating func scan<S: Sink>(_ payload: UnsafeRawBufferPointer, into sink: inout S) -> RejectReason? {
+    /// Scans every line of `payload`, handing each metric to `sink`; throws the first reason
+    /// to reject (or the reason `sink` threw). On rejection the sink may already have
+    /// received some metrics; the caller discards them.
+    public mutating func scan<S: Sink>(_ payload: UnsafeRawBufferPointer, into sink: inout S) throws(RejectReason) {
         var lineStart = 0
         let n = payload.count
         while lineStart < n {
@@ -37,10 +40,9 @@ public struct InfluxLineScanner {
             while lineEnd < n, payload[lineEnd] != 0x0A { lineEnd += 1 }
             var line = UnsafeRawBufferPointer(rebasing: payload[lineStart..<lineEnd])
             if let last = line.last, last == 0x0D { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
-            if !Self.isBlankOrComment(line), let reason = scanLine(line, into: &sink) { return reason }
+            if !Self.isBlankOrComment(line) { try scanLine(line, into: &sink) }
             lineStart = lineEnd + 1
         }
-        return nil
     }
 
     private static func isBlankOrComment(_ line: UnsafeRawBufferPointer) -> Bool {
@@ -67,22 +69,22 @@ public struct InfluxLineScanner {
         return i
     }
 
-    private mutating func scanLine<S: Sink>(_ line: UnsafeRawBufferPointer, into sink: inout S) -> RejectReason? {
+    private mutating func scanLine<S: Sink>(_ line: UnsafeRawBufferPointer, into sink: inout S) throws(RejectReason) {
         var i = Self.readToken(line, from: 0, into: &name, stops: (0x2C, 0x20, 0x20))
-        guard !name.isEmpty, i < line.count else { return .badLineProtocol }
+        guard !name.isEmpty, i < line.count else { throw .badLineProtocol }
         site.removeAll(keepingCapacity: true)
         device.removeAll(keepingCapacity: true)
         while i < line.count, line[i] == 0x2C {
             i = Self.readToken(line, from: i + 1, into: &scratch, stops: (0x3D, 0x20, 0x2C))
-            guard i < line.count, line[i] == 0x3D, !scratch.isEmpty else { return .badLineProtocol }
+            guard i < line.count, line[i] == 0x3D, !scratch.isEmpty else { throw .badLineProtocol }
             let isSite = scratch == Self.siteKey, isDevice = scratch == Self.deviceKey
             i = Self.readToken(line, from: i + 1, into: &scratch, stops: (0x2C, 0x20, 0x20))
-            guard !scratch.isEmpty else { return .badLineProtocol }
+            guard !scratch.isEmpty else { throw .badLineProtocol }
             if isSite { site = scratch } else if isDevice { device = scratch }
         }
-        guard i < line.count, line[i] == 0x20 else { return .badLineProtocol }
+        guard i < line.count, line[i] == 0x20 else { throw .badLineProtocol }
         i += 1
-        guard i < line.count, line[i] != 0x20 else { return .badLineProtocol }  // no field set
+        guard i < line.count, line[i] != 0x20 else { throw .badLineProtocol }  // no field set
         // Fields: remember where they are, find the timestamp, then report.
         let fieldsStart = i
         var inString = false
@@ -103,25 +105,24 @@ public struct InfluxLineScanner {
                 let text = UnsafeRawBufferPointer(rebasing: line[t...])
                 var j = 0
                 guard case .number(_, let integer?) = NumberScanner.scanJSON(text, at: &j), j == text.count
-                else { return .badTimestamp }
+                else { throw .badTimestamp }
                 timestampMs = integer >= 0 ? integer / 1_000_000 : (integer - 999_999) / 1_000_000
             }
         }
         var f = fieldsStart
-        var metrics = 0
         let baseCount = name.count
         while f < fieldsEnd {
             name.removeSubrange(baseCount...)
             name.append(0x2E)
             f = Self.readToken(line, from: f, into: &scratch, stops: (0x3D, 0x2C, 0x20))
-            guard f < fieldsEnd, line[f] == 0x3D, !scratch.isEmpty else { return .badLineProtocol }
+            guard f < fieldsEnd, line[f] == 0x3D, !scratch.isEmpty else { throw .badLineProtocol }
             name.append(contentsOf: scratch)
             f += 1
-            guard f < fieldsEnd else { return .badLineProtocol }
+            guard f < fieldsEnd else { throw .badLineProtocol }
             if line[f] == 0x22 {
                 f += 1
                 while f < fieldsEnd, line[f] != 0x22 { f += line[f] == 0x5C ? 2 : 1 }
-                guard f < fieldsEnd else { return .badLineProtocol }
+                guard f < fieldsEnd else { throw .badLineProtocol }
                 f += 1
             } else {
                 var end = f
@@ -130,7 +131,7 @@ public struct InfluxLineScanner {
                 f = end
                 switch text.first {
                 case 0x74, 0x54, 0x66, 0x46:  // t, T, f, F: booleans
-                    guard Self.isBoolean(text) else { return .badLineProtocol }
+                    guard Self.isBoolean(text) else { throw .badLineProtocol }
                 default:
                     if let last = text.last, last == 0x69 || last == 0x75 {
                         text = UnsafeRawBufferPointer(rebasing: text.dropLast())
@@ -138,26 +139,26 @@ public struct InfluxLineScanner {
                     var j = 0
                     let r = NumberScanner.scanJSON(text, at: &j)
                     switch r {
-                    case .malformed: return .badNumber
-                    case .nonFinite: return .nonFinite
+                    case .malformed: throw .badNumber
+                    case .nonFinite: throw .nonFinite
                     case .number(let v, _):
-                        guard j == text.count else { return .badNumber }
-                        let reason = name.withUnsafeBytes { nm in
+                        guard j == text.count else { throw .badNumber }
+                        // `withUnsafeBytes` only rethrows untyped errors, so the reason rides out in a Result.
+                        try name.withUnsafeBytes { nm in
                             site.withUnsafeBytes { st in
                                 device.withUnsafeBytes { dv in
-                                    sink.influxMetric(site: st, device: dv, name: nm, value: v, timestampMs: timestampMs)
+                                    Result { () throws(RejectReason) in
+                                        try sink.influxMetric(site: st, device: dv, name: nm, value: v, timestampMs: timestampMs)
+                                    }
                                 }
                             }
-                        }
-                        if let reason { return reason }
-                        metrics += 1
+                        }.get()
                     }
                 }
             }
-            if f < fieldsEnd, line[f] == 0x2C { f += 1; guard f < fieldsEnd else { return .badLineProtocol } }
+            if f < fieldsEnd, line[f] == 0x2C { f += 1; guard f < fieldsEnd else { throw .badLineProtocol } }
         }
         name.removeSubrange(baseCount...)
-        return nil
     }
 
     private static let siteKey: [UInt8] = Array("site".utf8)

@@ -2,8 +2,9 @@
 ///
 /// `name` is only valid during the call (it points into the scanner's scratch buffer).
 public protocol MetricSink {
-    /// Called once per metric; return `false` to stop scanning (the sink has failed).
-    mutating func metric(name: UnsafeRawBufferPointer, value: Double) -> Bool
+    /// Called once per metric. Throwing stops the scan; the scanner rethrows the reason as
+    /// the reason the whole payload is rejected.
+    mutating func metric(name: UnsafeRawBufferPointer, value: Double) throws(RejectReason)
 }
 
 /// A single-pass scanner of JSON telemetry payloads straight from bytes.
@@ -14,6 +15,10 @@ public protocol MetricSink {
 /// non-negative integer) are read as the event time and sequence number instead; strings,
 /// booleans, null and arrays are skipped (arrays are still checked for well-formedness).
 /// The payload must already be known to be valid UTF-8.
+///
+/// Errors: the scan throws the `RejectReason` for the payload; the small lexing steps below
+/// it (here and on `Cursor`) answer whether they could lex, and the scan turns a no into
+/// the reason.
 ///
 /// Threading: owned by one ingest thread (it keeps a reusable key buffer); not `Sendable`.
 public struct JSONPayloadScanner {
@@ -30,41 +35,39 @@ public struct JSONPayloadScanner {
 
     public init() { path.reserveCapacity(256) }
 
-    /// Scans `payload`, handing each metric to `sink`.
+    /// Scans `payload`, handing each metric to `sink`, and returns the header.
     ///
-    /// Returns the header, or the reason the payload is rejected. On rejection the sink may
-    /// already have received some metrics; the caller discards them.
+    /// Throws the reason the payload is rejected (or the reason `sink` threw). On rejection
+    /// the sink may already have received some metrics; the caller discards them.
     public mutating func scan<S: MetricSink>(
         _ payload: UnsafeRawBufferPointer, into sink: inout S
-    ) -> Result<Header, RejectReason> {
+    ) throws(RejectReason) -> Header {
         var cursor = Cursor(bytes: payload)
         var header = Header()
         path.removeAll(keepingCapacity: true)
         cursor.skipSpace()
-        guard cursor.peek == 0x7B else { return .failure(.badJSON) }
-        if let failure = scanObject(&cursor, depth: 1, header: &header, sink: &sink) {
-            return .failure(failure)
-        }
+        guard cursor.peek == 0x7B else { throw .badJSON }
+        try scanObject(&cursor, depth: 1, header: &header, sink: &sink)
         cursor.skipSpace()
-        guard cursor.atEnd else { return .failure(.badJSON) }
-        return .success(header)
+        guard cursor.atEnd else { throw .badJSON }
+        return header
     }
 
     private mutating func scanObject<S: MetricSink>(
         _ c: inout Cursor, depth: Int, header: inout Header, sink: inout S
-    ) -> RejectReason? {
-        guard depth <= Self.maxDepth else { return .badJSON }
+    ) throws(RejectReason) {
+        guard depth <= Self.maxDepth else { throw .badJSON }
         c.advance()  // {
         c.skipSpace()
-        if c.peek == 0x7D { c.advance(); return nil }
+        if c.peek == 0x7D { c.advance(); return }
         let base = path.count
         while true {
             c.skipSpace()
-            guard c.peek == 0x22 else { return .badJSON }
+            guard c.peek == 0x22 else { throw .badJSON }
             if base > 0 { path.append(0x2E) }
-            guard readKey(&c) else { return .badJSON }
+            guard readKey(&c) else { throw .badJSON }
             c.skipSpace()
-            guard c.peek == 0x3A else { return .badJSON }
+            guard c.peek == 0x3A else { throw .badJSON }
             c.advance()
             c.skipSpace()
             let keyIsTop = depth == 1
@@ -74,52 +77,54 @@ public struct JSONPayloadScanner {
                 !keyIsTop ? nil : pathEquals("ts") ? .badTimestamp : pathEquals("seq") ? .badSeq : nil
             switch c.peek {
             case 0x7B:
-                if let wrongKind { return c.skipValue(depth: depth, maxDepth: Self.maxDepth) ? wrongKind : .badJSON }
-                if let r = scanObject(&c, depth: depth + 1, header: &header, sink: &sink) { return r }
+                if let wrongKind { throw c.skipValue(depth: depth, maxDepth: Self.maxDepth) ? wrongKind : .badJSON }
+                try scanObject(&c, depth: depth + 1, header: &header, sink: &sink)
             case 0x22:
                 if keyIsTop, pathEquals("ts") {
-                    guard let ts = readTimestampString(&c) else { return .badTimestamp }
+                    guard let ts = readTimestampString(&c) else { throw .badTimestamp }
                     header.timestampMs = ts
                 } else {
-                    guard c.skipString() else { return .badJSON }
-                    if let wrongKind { return wrongKind }
+                    guard c.skipString() else { throw .badJSON }
+                    if let wrongKind { throw wrongKind }
                 }
             case 0x5B:
-                guard c.skipArray(depth: depth + 1, maxDepth: Self.maxDepth) else { return .badJSON }
-                if let wrongKind { return wrongKind }
+                guard c.skipArray(depth: depth + 1, maxDepth: Self.maxDepth) else { throw .badJSON }
+                if let wrongKind { throw wrongKind }
             case 0x74:
-                guard c.skipWord("true") else { return .badJSON }
-                if let wrongKind { return wrongKind }
+                guard c.skipWord("true") else { throw .badJSON }
+                if let wrongKind { throw wrongKind }
             case 0x66:
-                guard c.skipWord("false") else { return .badJSON }
-                if let wrongKind { return wrongKind }
+                guard c.skipWord("false") else { throw .badJSON }
+                if let wrongKind { throw wrongKind }
             case 0x6E:
-                guard c.skipWord("null") else { return .badJSON }
+                guard c.skipWord("null") else { throw .badJSON }
                 if keyIsTop, pathEquals("ts") || pathEquals("seq") {
                     // An explicit null means "absent".
                 }
-            case nil: return .badJSON
-            case let b? where b != 0x2D && b &- 0x30 > 9: return .badJSON
+            case nil: throw .badJSON
+            case let b? where b != 0x2D && b &- 0x30 > 9: throw .badJSON
             default:
                 var i = c.index
                 let r = NumberScanner.scanJSON(c.bytes, at: &i)
                 c.index = i
                 switch r {
-                case .malformed: return .badNumber
+                case .malformed: throw .badNumber
                 case .nonFinite:
-                    if keyIsTop, pathEquals("ts") { return .badTimestamp }
-                    if keyIsTop, pathEquals("seq") { return .badSeq }
-                    return .nonFinite
+                    if keyIsTop, pathEquals("ts") { throw .badTimestamp }
+                    if keyIsTop, pathEquals("seq") { throw .badSeq }
+                    throw .nonFinite
                 case .number(let v, let integer):
                     if keyIsTop, pathEquals("ts") {
-                        guard v >= 0, v < 253_402_300_800_000 else { return .badTimestamp }
+                        guard v >= 0, v < 253_402_300_800_000 else { throw .badTimestamp }
                         header.timestampMs = Int64(v.rounded(.down))
                     } else if keyIsTop, pathEquals("seq") {
-                        guard let s = integer, s >= 0 else { return .badSeq }
+                        guard let s = integer, s >= 0 else { throw .badSeq }
                         header.seq = s
                     } else {
-                        let ok = path.withUnsafeBytes { sink.metric(name: $0, value: v) }
-                        if !ok { return .badTag }
+                        // `withUnsafeBytes` only rethrows untyped errors, so the reason rides out in a Result.
+                        try path.withUnsafeBytes { name in
+                            Result { () throws(RejectReason) in try sink.metric(name: name, value: v) }
+                        }.get()
                     }
                 }
             }
@@ -127,8 +132,8 @@ public struct JSONPayloadScanner {
             c.skipSpace()
             switch c.peek {
             case 0x2C: c.advance()
-            case 0x7D: c.advance(); return nil
-            default: return .badJSON
+            case 0x7D: c.advance(); return
+            default: throw .badJSON
             }
         }
     }
@@ -146,6 +151,7 @@ public struct JSONPayloadScanner {
         c.readString(appendingTo: &path) == .exact
     }
 
+    /// Reads the string at the cursor as an RFC 3339 timestamp; nil when it is not one.
     private func readTimestampString(_ c: inout Cursor) -> Int64? {
         let start = c.index + 1
         guard c.skipString() else { return nil }

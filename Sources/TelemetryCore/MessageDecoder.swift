@@ -5,13 +5,16 @@
 /// A message is taken whole or not at all: if any part of it cannot be decoded, no reading
 /// of it is produced. Without a `ts` the event time is the arrival time.
 ///
+/// Errors: every step of decoding throws the `RejectReason` of the first problem it finds
+/// (typed throws all the way down: scanners, sinks, tag checks).
+///
 /// Threading: one decoder per ingest thread (it owns scratch buffers and a `SeriesKeyCache`);
 /// not `Sendable`. The `SeriesRegistry` it shares is thread-safe.
 public final class MessageDecoder {
     public let templates: [TopicTemplate]
     public let limits: DecodeLimits
-    /// The readings of the last message decoded successfully, first one carrying the
-    /// message length. Valid until the next call to `decode`.
+    /// The readings of the last message decoded successfully, in payload order; only the
+    /// first has `isFirstInMessage` set. Valid until the next call to `decode`.
     public private(set) var readings: [Reading] = []
 
     private var cache: SeriesKeyCache
@@ -19,7 +22,6 @@ public final class MessageDecoder {
     private var influx = InfluxLineScanner()
     private var key: [UInt8] = []
     private var tagsEnd = 0
-    private var failure: RejectReason?
 
     public init(templates: [TopicTemplate], registry: SeriesRegistry, limits: DecodeLimits = DecodeLimits()) {
         self.templates = templates
@@ -29,118 +31,117 @@ public final class MessageDecoder {
         key.reserveCapacity(512)
     }
 
-    /// Decodes one message that arrived at `arrivalMs`; on success the readings are in
-    /// `readings`, on failure the reason is returned and `readings` is empty.
-    public func decode(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, arrivalMs: Int64) -> RejectReason? {
+    /// Decodes one message that arrived at `arrivalMs`; on success its readings are in
+    /// `readings`. Throws the reason the message is rejected, and then `readings` is empty.
+    public func decode(
+        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, arrivalMs: Int64
+    ) throws(RejectReason) {
         readings.removeAll(keepingCapacity: true)
-        failure = nil
-        guard payload.count <= limits.maxPayloadBytes else { return .tooLarge }
-        guard UTF8Validation.isValid(topic) else { return .notUTF8 }
+        guard payload.count <= limits.maxPayloadBytes else { throw .tooLarge }
+        guard UTF8Validation.isValid(topic) else { throw .notUTF8 }
         var matched: (TopicTemplate, TopicTemplate.Match)? = nil
         for t in templates {
             if let m = t.match(topic) { matched = (t, m); break }
         }
-        guard let (template, match) = matched else { return .noTemplate }
-        guard UTF8Validation.isValid(payload) else { return .notUTF8 }
-        let reason: RejectReason?
-        switch template.format {
-        case .json: reason = decodeJSON(topic: topic, match: match, payload: payload, arrivalMs: arrivalMs)
-        case .value: reason = decodeValue(topic: topic, match: match, payload: payload, arrivalMs: arrivalMs)
-        case .influx: reason = decodeInflux(topic: topic, match: match, payload: payload, arrivalMs: arrivalMs)
+        guard let (template, match) = matched else { throw .noTemplate }
+        guard UTF8Validation.isValid(payload) else { throw .notUTF8 }
+        // A rejected message leaves no readings behind. (Cleanup in a `defer` rather than a
+        // catch-and-rethrow, so that a rejection costs one throw, not two.)
+        var decoded = false
+        defer { if !decoded { readings.removeAll(keepingCapacity: true) } }
+        try decodeReadings(template.format, topic: topic, match: match, payload: payload, arrivalMs: arrivalMs)
+        decoded = true
+        readings[0].isFirstInMessage = true
+    }
+
+    /// Decodes the payload of a message whose topic matched; on return `readings` is not
+    /// empty (every reading's `isFirstInMessage` still false). May leave readings behind
+    /// when it throws; `decode` clears them.
+    private func decodeReadings(
+        _ format: PayloadFormat, topic: UnsafeRawBufferPointer, match: TopicTemplate.Match,
+        payload: UnsafeRawBufferPointer, arrivalMs: Int64
+    ) throws(RejectReason) {
+        switch format {
+        case .json: try decodeJSON(topic: topic, match: match, payload: payload, arrivalMs: arrivalMs)
+        case .value: try decodeValue(topic: topic, match: match, payload: payload, arrivalMs: arrivalMs)
+        case .influx: try decodeInflux(topic: topic, match: match, payload: payload, arrivalMs: arrivalMs)
         }
-        if let reason {
-            readings.removeAll(keepingCapacity: true)
-            return reason
-        }
-        guard !readings.isEmpty else { return .noMetrics }
+        guard !readings.isEmpty else { throw .noMetrics }
         let limit = arrivalMs + limits.maxFutureSkewMs
-        for r in readings where r.eventTimeMs > limit {
-            readings.removeAll(keepingCapacity: true)
-            return .tooFarFuture
-        }
-        readings[0].messageLength = UInt32(readings.count)
-        return nil
+        for r in readings where r.eventTimeMs > limit { throw .tooFarFuture }
     }
 
     // MARK: formats
 
     private func decodeJSON(
         topic: UnsafeRawBufferPointer, match: TopicTemplate.Match, payload: UnsafeRawBufferPointer, arrivalMs: Int64
-    ) -> RejectReason? {
-        guard setTags(topic: topic, match: match) else { return .badTag }
+    ) throws(RejectReason) {
+        try setTags(topic: topic, match: match)
         var sink = JSONSink(decoder: self)
-        switch json.scan(payload, into: &sink) {
-        case .failure(let reason): return failure ?? reason
-        case .success(let header):
-            let time = header.timestampMs ?? arrivalMs
-            let seq = header.seq ?? Reading.noSeq
-            for i in readings.indices {
-                readings[i].eventTimeMs = time
-                readings[i].seq = seq
-            }
-            return nil
+        let header = try json.scan(payload, into: &sink)
+        let time = header.timestampMs ?? arrivalMs
+        let seq = header.seq ?? Reading.noSeq
+        for i in readings.indices {
+            readings[i].eventTimeMs = time
+            readings[i].seq = seq
         }
     }
 
     private func decodeValue(
         topic: UnsafeRawBufferPointer, match: TopicTemplate.Match, payload: UnsafeRawBufferPointer, arrivalMs: Int64
-    ) -> RejectReason? {
-        guard setTags(topic: topic, match: match) else { return .badTag }
+    ) throws(RejectReason) {
+        try setTags(topic: topic, match: match)
         switch NumberScanner.scanValuePayload(payload) {
-        case .malformed: return .badNumber
-        case .nonFinite: return .nonFinite
+        case .malformed: throw .badNumber
+        case .nonFinite: throw .nonFinite
         case .number(let v, _):
             let metric = UnsafeRawBufferPointer(rebasing: topic[match.metric])
-            return addReading(metric: metric, value: v, time: arrivalMs)
+            try addReading(metric: metric, value: v, time: arrivalMs)
         }
     }
 
     private func decodeInflux(
         topic: UnsafeRawBufferPointer, match: TopicTemplate.Match, payload: UnsafeRawBufferPointer, arrivalMs: Int64
-    ) -> RejectReason? {
+    ) throws(RejectReason) {
         var sink = InfluxSink(decoder: self, topic: topic, match: match, arrivalMs: arrivalMs)
-        return influx.scan(payload, into: &sink)
+        try influx.scan(payload, into: &sink)
     }
 
     // MARK: building readings
 
-    /// Puts `site 0 device 0` into the key buffer from the topic; false if a tag is bad.
-    private func setTags(topic: UnsafeRawBufferPointer, match: TopicTemplate.Match) -> Bool {
-        setTags(site: UnsafeRawBufferPointer(rebasing: topic[match.site]),
-                device: UnsafeRawBufferPointer(rebasing: topic[match.device]))
+    /// Puts `site 0 device 0` into the key buffer from the topic; `bad_tag` if a tag is bad.
+    @inline(__always)
+    private func setTags(topic: UnsafeRawBufferPointer, match: TopicTemplate.Match) throws(RejectReason) {
+        try setTags(site: UnsafeRawBufferPointer(rebasing: topic[match.site]),
+                    device: UnsafeRawBufferPointer(rebasing: topic[match.device]))
     }
 
-    fileprivate func setTags(site: UnsafeRawBufferPointer, device: UnsafeRawBufferPointer) -> Bool {
-        guard TagRules.isValid(site), TagRules.isValid(device) else { return false }
+    fileprivate func setTags(site: UnsafeRawBufferPointer, device: UnsafeRawBufferPointer) throws(RejectReason) {
+        guard TagRules.isValid(site), TagRules.isValid(device) else { throw .badTag }
         key.removeAll(keepingCapacity: true)
         key.append(contentsOf: site)
         key.append(0)
         key.append(contentsOf: device)
         key.append(0)
         tagsEnd = key.count
-        return true
     }
 
-    fileprivate func addReading(metric: UnsafeRawBufferPointer, value: Double, time: Int64) -> RejectReason? {
-        guard TagRules.isValid(metric) else { return .badTag }
+    /// Appends a reading of `metric` under the tags in the key buffer; `bad_tag` if the
+    /// metric name is bad, `series_limit` if the registry refuses a new series.
+    fileprivate func addReading(metric: UnsafeRawBufferPointer, value: Double, time: Int64) throws(RejectReason) {
+        guard TagRules.isValid(metric) else { throw .badTag }
         key.removeSubrange(tagsEnd...)
         key.append(contentsOf: metric)
-        guard let ids = key.withUnsafeBytes({ cache.lookup($0) }) else { return .seriesLimit }
-        readings.append(Reading(series: ids.series, device: ids.device, eventTimeMs: time, value: value, messageLength: 0))
-        return nil
+        guard let ids = key.withUnsafeBytes({ cache.lookup($0) }) else { throw .seriesLimit }
+        readings.append(Reading(
+            series: ids.series, device: ids.device, eventTimeMs: time, value: value, isFirstInMessage: false))
     }
-
-    fileprivate func fail(_ reason: RejectReason) -> Bool {
-        failure = reason
-        return false
-    }
-
 
     private struct JSONSink: MetricSink {
         unowned let decoder: MessageDecoder
-        mutating func metric(name: UnsafeRawBufferPointer, value: Double) -> Bool {
-            if let reason = decoder.addReading(metric: name, value: value, time: 0) { return decoder.fail(reason) }
-            return true
+        mutating func metric(name: UnsafeRawBufferPointer, value: Double) throws(RejectReason) {
+            // Time and seq come from the header, known only at the end; `decodeJSON` sets them.
+            try decoder.addReading(metric: name, value: value, time: 0)
         }
     }
 
@@ -153,11 +154,11 @@ public final class MessageDecoder {
         mutating func influxMetric(
             site: UnsafeRawBufferPointer, device: UnsafeRawBufferPointer,
             name: UnsafeRawBufferPointer, value: Double, timestampMs: Int64?
-        ) -> RejectReason? {
+        ) throws(RejectReason) {
             let s = match.hasSite ? UnsafeRawBufferPointer(rebasing: topic[match.site]) : site
             let d = match.hasDevice ? UnsafeRawBufferPointer(rebasing: topic[match.device]) : device
-            guard decoder.setTags(site: s, device: d) else { return .badTag }
-            return decoder.addReading(metric: name, value: value, time: timestampMs ?? arrivalMs)
+            try decoder.setTags(site: s, device: d)
+            try decoder.addReading(metric: name, value: value, time: timestampMs ?? arrivalMs)
         }
     }
 }

@@ -5,8 +5,8 @@
 /// 40 bytes and allocates nothing.
 ///
 /// Invariants: `value` is finite; all readings of one message are pushed as one contiguous
-/// batch, the first carrying `messageLength` (the number of readings in the message) and the
-/// rest zero, so the aggregator can judge a message's `seq` once for all of its readings.
+/// batch whose first reading, and only that one, has `isFirstInMessage` set, so the
+/// aggregator can judge a message's `seq` once for all of its readings.
 ///
 /// Threading: a plain value; safe to copy across threads.
 public struct Reading: Sendable, Equatable {
@@ -20,23 +20,26 @@ public struct Reading: Sendable, Equatable {
     public var value: Double
     /// The message's sequence number, or `Reading.noSeq` when it had none.
     public var seq: Int64
-    /// Number of readings in this message on its first reading; 0 on the others.
-    public var messageLength: UInt32
+    /// Whether this reading starts its message (the readings after it, up to the next one
+    /// with this flag, belong to the same message).
+    public var isFirstInMessage: Bool
 
     /// Marker for "this message carried no `seq`".
     public static let noSeq = Int64.min
 
+    /// A reading; by default it is a message of its own (`isFirstInMessage` true). The
+    /// decoder passes false for every reading of a message after the first.
     @inlinable
     public init(
         series: SeriesID, device: DeviceID, eventTimeMs: Int64, value: Double,
-        seq: Int64 = Reading.noSeq, messageLength: UInt32 = 1
+        seq: Int64 = Reading.noSeq, isFirstInMessage: Bool = true
     ) {
         self.series = series
         self.device = device
         self.eventTimeMs = eventTimeMs
         self.value = value
         self.seq = seq
-        self.messageLength = messageLength
+        self.isFirstInMessage = isFirstInMessage
     }
 }
 

@@ -52,7 +52,7 @@ public struct SeriesKeyCache {
 
     private func equalsArena(_ slot: Slot, _ key: UnsafeRawBufferPointer) -> Bool {
         arena.withUnsafeBytes { a in
-            memcmpBytes(a.baseAddress! + Int(slot.offset), key.baseAddress!, key.count)
+            ByteComparison.equal(a.baseAddress! + Int(slot.offset), key.baseAddress!, count: key.count)
         }
     }
 
@@ -106,20 +106,4 @@ public struct SeriesKeyCache {
         h ^= h >> 33
         return h
     }
-}
-
-@inline(__always)
-func memcmpBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
-    var i = 0
-    while i + 8 <= n {
-        if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
-            return false
-        }
-        i += 8
-    }
-    while i < n {
-        if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
-        i += 1
-    }
-    return true
 }

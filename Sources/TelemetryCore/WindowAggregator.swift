@@ -12,7 +12,9 @@
 ///
 /// Invariants: a rollup is emitted at most once per (window size, start, series), and never
 /// for a window that could still receive readings.
-/// Threading: owned by the single aggregator thread; not `Sendable`.
+/// Threading: owned by one thread, the aggregator thread (the ring's consumer); every
+/// method, including `checkpoint()` and `restore(_:)`, must be called from that thread only.
+/// Not `Sendable`.
 public final class WindowAggregator {
     public let windows: [WindowSize]
     public let allowedLatenessMs: Int64
@@ -33,8 +35,8 @@ public final class WindowAggregator {
     private var names: [SeriesKey] = []
     private var closed: [Rollup] = []
     private var tooLate: [Reading] = []
-    /// Readings of the current message still to skip (duplicate) or take.
-    private var remainingInMessage = 0
+    /// Whether the message in progress (since the last `isFirstInMessage`) is a duplicate
+    /// whose readings are dropped; carried across drains, which may split a message.
     private var skippingMessage = false
 
     public init(windows: [WindowSize], allowedLatenessMs: Int64, registry: SeriesRegistry) {
@@ -52,11 +54,9 @@ public final class WindowAggregator {
     /// Adds a run of readings as drained from the ring.
     public func add(_ batch: UnsafeBufferPointer<Reading>) {
         for r in batch {
-            if r.messageLength > 0 {
-                remainingInMessage = Int(r.messageLength)
+            if r.isFirstInMessage {
                 skippingMessage = r.seq != Reading.noSeq && seq.observe(device: r.device, seq: r.seq) == .duplicate
             }
-            remainingInMessage -= 1
             if skippingMessage { duplicateReadings += 1; continue }
             add(r)
         }

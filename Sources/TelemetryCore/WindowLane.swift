@@ -5,7 +5,7 @@
 /// just left) live in a small side table until they close. A window `[s, s+W)` closes
 /// when the watermark reaches `s + W + lateness`; after that nothing is added to it.
 ///
-/// Threading: owned by the aggregator thread.
+/// Threading: owned by the aggregator thread, through its `WindowAggregator`; not `Sendable`.
 struct WindowLane {
     struct Slot {
         var start: Int64 = .min

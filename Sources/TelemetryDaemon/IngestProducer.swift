@@ -40,8 +40,10 @@ public final class IngestProducer {
     @discardableResult
     public func ingest(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, arrivalMs: Int64) -> Bool {
         counters.countReceived()
-        if let reason = decoder.decode(topic: topic, payload: payload, arrivalMs: arrivalMs) {
-            reject(reason, topic: topic, payload: payload, arrivalMs: arrivalMs)
+        do {
+            try decoder.decode(topic: topic, payload: payload, arrivalMs: arrivalMs)
+        } catch {
+            reject(error, topic: topic, payload: payload, arrivalMs: arrivalMs)
             return true
         }
         let pushed = decoder.readings.withUnsafeBufferPointer { batch -> Bool in

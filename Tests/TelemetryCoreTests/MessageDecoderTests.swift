@@ -15,10 +15,10 @@ import Testing
         }
     }
 
-    @Test func readingsFollowPayloadOrderAndFirstCarriesMessageLength() {
+    @Test func readingsFollowPayloadOrderAndOnlyTheFirstStartsTheMessage() {
         let o = h.decode(Self.telemetry, #"{"b": 2, "a": 1, "c": 3}"#)
         #expect(o.readings.map { h.key($0).metric } == ["b", "a", "c"])
-        #expect(o.readings.map(\.messageLength) == [3, 0, 0])
+        #expect(o.readings.map(\.isFirstInMessage) == [true, false, false])
     }
 
     @Test func nestedKeysAreJoinedWithDots() {
@@ -319,7 +319,7 @@ import Testing
         #expect(o.readings[0].value == 12.5)
         #expect(o.readings[0].eventTimeMs == 1_795_500_000_123)
         #expect(o.readings[0].seq == Reading.noSeq)
-        #expect(o.readings[0].messageLength == 1)
+        #expect(o.readings[0].isFirstInMessage)
     }
 
     @Test func valueTopicSharesTheDeviceIdWithJSONTopic() {
@@ -361,7 +361,7 @@ import Testing
             #expect(h.key(r).device == "d1")
             #expect(r.eventTimeMs == Self.tsMs)
         }
-        #expect(o.readings.map(\.messageLength) == [2, 0])
+        #expect(o.readings.map(\.isFirstInMessage) == [true, false])
     }
 
     @Test func nanosecondTimestampIsFlooredToMilliseconds() {

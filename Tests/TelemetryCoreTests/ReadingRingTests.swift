@@ -7,10 +7,18 @@ import Glibc
 #endif
 
 /// A reading that encodes (producer, counter) so the consumer can check order and identity.
+/// The first reading of a batch passes the batch's length (1…255), the others 0: it becomes
+/// `isFirstInMessage`, and the length rides in the low byte of `seq` (`counter << 8 | length`)
+/// so the consumer can check that the batch arrives whole.
 func tagged(producer: Int, counter: Int, batchLength: Int = 1) -> Reading {
-    Reading(series: SeriesID(producer), device: DeviceID(producer), eventTimeMs: Int64(counter),
-            value: Double(counter), seq: Int64(counter), messageLength: UInt32(batchLength))
+    precondition((0...255).contains(batchLength))
+    return Reading(series: SeriesID(producer), device: DeviceID(producer), eventTimeMs: Int64(counter),
+                   value: Double(counter), seq: Int64(counter) << 8 | Int64(batchLength),
+                   isFirstInMessage: batchLength > 0)
 }
+
+/// The batch length `tagged` put into a reading (0 for all but a batch's first reading).
+func taggedBatchLength(_ r: Reading) -> Int { Int(r.seq & 0xFF) }
 
 extension ReadingRing {
     /// Drains everything ready, concatenated; also the sizes of the buffers handed out.
@@ -224,7 +232,8 @@ func yieldThread() {
 
     /// Four producers push batches of 1–7 readings into a small ring (so it is often full and
     /// they spin) while one consumer drains in random-sized chunks. Every reading carries
-    /// (producer, counter); each batch's first reading carries the batch length.
+    /// (producer, counter); each batch's first reading is `isFirstInMessage` and carries the
+    /// batch length (see `tagged`).
     @Test func concurrentProducersEveryItemConsumedOnceInOrderAndBatchesContiguous() {
         let ring = ReadingRing(minimumCapacity: 64)
         let total = Self.producers * Self.perProducer
@@ -277,18 +286,21 @@ func yieldThread() {
                             problem("unknown producer \(r.device)"); continue
                         }
                         let c = Int(r.eventTimeMs)
-                        if r.messageLength > 0 {
+                        if r.isFirstInMessage {
                             if batchRemaining != 0 {
                                 problem("batch of producer \(batchProducer) interrupted by producer \(p) counter \(c)")
                             }
                             batchProducer = p
-                            batchRemaining = Int(r.messageLength)
+                            batchRemaining = taggedBatchLength(r)
                         } else if batchRemaining == 0 || p != batchProducer {
                             problem("reading of producer \(p) counter \(c) outside its batch")
                         }
                         batchRemaining -= 1
                         if c != nextCounter[p] { problem("producer \(p): got \(c), expected \(nextCounter[p])") }
-                        if r.value != Double(c) || r.seq != Int64(c) { problem("producer \(p) counter \(c): fields torn") }
+                        if r.value != Double(c) || r.seq >> 8 != Int64(c)
+                            || r.isFirstInMessage != (taggedBatchLength(r) > 0) {
+                            problem("producer \(p) counter \(c): fields torn")
+                        }
                         nextCounter[p] = c + 1
                     }
                 }

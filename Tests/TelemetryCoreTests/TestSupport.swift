@@ -29,6 +29,7 @@ final class DecodeHarness {
     /// An arrival time well inside the 21st century: 2026-11-24T06:00:00Z.
     static let arrival: Int64 = 1_795_500_000_000
 
+    /// What one `decode` did: the reason it threw (nil on success) and the readings it left.
     struct Outcome {
         var reason: RejectReason?
         var readings: [Reading]
@@ -44,10 +45,14 @@ final class DecodeHarness {
         decode(topic: Array(topic.utf8), payload: Array(payload.utf8), arrivalMs: arrivalMs)
     }
 
+    /// Decodes and catches: `reason` is what `decode` threw, nil when it returned.
     func decode(topic: [UInt8], payload: [UInt8], arrivalMs: Int64 = DecodeHarness.arrival) -> Outcome {
-        let reason = topic.withUnsafeBytes { t in
-            payload.withUnsafeBytes { p in decoder.decode(topic: t, payload: p, arrivalMs: arrivalMs) }
+        let result = topic.withUnsafeBytes { t in
+            payload.withUnsafeBytes { p in
+                Result { () throws(RejectReason) in try decoder.decode(topic: t, payload: p, arrivalMs: arrivalMs) }
+            }
         }
+        guard case .failure(let reason) = result else { return Outcome(reason: nil, readings: decoder.readings) }
         return Outcome(reason: reason, readings: decoder.readings)
     }
 

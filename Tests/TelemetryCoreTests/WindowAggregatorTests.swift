@@ -183,7 +183,7 @@ struct ReferenceAggregator {
                 out.append(Reading(
                     series: fleet.series[m.device][r.metric], device: fleet.deviceIDs[m.device],
                     eventTimeMs: r.time, value: r.value, seq: m.seq ?? Reading.noSeq,
-                    messageLength: i == 0 ? UInt32(m.readings.count) : 0))
+                    isFirstInMessage: i == 0))
             }
         }
         return out
@@ -304,9 +304,9 @@ struct ReferenceAggregator {
     let fleet = Fleet()
 
     func reading(_ device: Int = 0, metric: Int = 0, at t: Int64, _ v: Double = 1, seq: Int64 = Reading.noSeq,
-                 length: UInt32 = 1) -> Reading {
+                 first: Bool = true) -> Reading {
         Reading(series: fleet.series[device][metric], device: fleet.deviceIDs[device], eventTimeMs: t, value: v,
-                seq: seq, messageLength: length)
+                seq: seq, isFirstInMessage: first)
     }
 
     func add(_ agg: WindowAggregator, _ rs: [Reading]) { rs.withUnsafeBufferPointer { agg.add($0) } }
@@ -363,9 +363,9 @@ struct ReferenceAggregator {
 
     @Test func duplicateMessageSplitAcrossDrainsIsDroppedWhole() {
         let agg = WindowAggregator(windows: [WindowSize(parsing: "1m")!], allowedLatenessMs: 5_000, registry: fleet.registry)
-        let message = [reading(metric: 0, at: Self.t0, 1, seq: 5, length: 3),
-                       reading(metric: 1, at: Self.t0, 2, seq: 5, length: 0),
-                       reading(metric: 2, at: Self.t0, 3, seq: 5, length: 0)]
+        let message = [reading(metric: 0, at: Self.t0, 1, seq: 5, first: true),
+                       reading(metric: 1, at: Self.t0, 2, seq: 5, first: false),
+                       reading(metric: 2, at: Self.t0, 3, seq: 5, first: false)]
         add(agg, message)
         add(agg, Array(message[0..<2]))       // redelivered, drained in two parts
         add(agg, [message[2]])
