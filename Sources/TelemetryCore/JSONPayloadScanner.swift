@@ -17,7 +17,7 @@ public protocol MetricSink {
 /// The payload must already be known to be valid UTF-8.
 ///
 /// Errors: the scan throws the `RejectReason` for the payload; the small lexing steps below
-/// it (here and on `Cursor`) answer whether they could lex, and the scan turns a no into
+/// it (here and on `JSONLexer`) answer whether they could lex, and the scan turns a no into
 /// the reason.
 ///
 /// Threading: owned by one ingest thread (it keeps a reusable key buffer); not `Sendable`.
@@ -42,7 +42,7 @@ public struct JSONPayloadScanner {
     public mutating func scan<S: MetricSink>(
         _ payload: UnsafeRawBufferPointer, into sink: inout S
     ) throws(RejectReason) -> Header {
-        var cursor = Cursor(bytes: payload)
+        var cursor = JSONLexer(bytes: payload)
         var header = Header()
         path.removeAll(keepingCapacity: true)
         cursor.skipSpace()
@@ -54,7 +54,7 @@ public struct JSONPayloadScanner {
     }
 
     private mutating func scanObject<S: MetricSink>(
-        _ c: inout Cursor, depth: Int, header: inout Header, sink: inout S
+        _ c: inout JSONLexer, depth: Int, header: inout Header, sink: inout S
     ) throws(RejectReason) {
         guard depth <= Self.maxDepth else { throw .badJSON }
         c.advance()  // {
@@ -147,18 +147,15 @@ public struct JSONPayloadScanner {
 
     /// Appends the key at the cursor (unescaped) to `path`; false when malformed or when it
     /// holds a lone surrogate (a metric name must be exactly what the device sent).
-    private mutating func readKey(_ c: inout Cursor) -> Bool {
+    private mutating func readKey(_ c: inout JSONLexer) -> Bool {
         c.readString(appendingTo: &path) == .exact
     }
 
     /// Reads the string at the cursor as an RFC 3339 timestamp; nil when it is not one.
-    private func readTimestampString(_ c: inout Cursor) -> Int64? {
+    private func readTimestampString(_ c: inout JSONLexer) -> Int64? {
         let start = c.index + 1
         guard c.skipString() else { return nil }
         let text = UnsafeRawBufferPointer(rebasing: c.bytes[start..<(c.index - 1)])
         return UTCTimestamp.parse(bytes: text)
     }
 }
-
-/// The scanner reads with the shared JSON lexer (`JSONLexer.swift`).
-typealias Cursor = JSONLexer
