@@ -25,7 +25,7 @@ import TelemetryCore
             "updated": UTCTimestamp.format(milliseconds: s.updatedMs),
             "counters": [
                 "received": s.received, "readings": s.readings, "readings_accepted": s.accepted,
-                "dead_letters": s.deadLetters, "duplicates": s.duplicates, "duplicate_readings": s.duplicateReadings,
+                "dead_letters": s.deadLetters, "dead_letters_dropped": s.deadLettersDropped, "duplicates": s.duplicates, "duplicate_readings": s.duplicateReadings,
                 "gaps": s.gaps, "device_restarts": s.deviceRestarts, "late": s.tooLate, "dropped": s.dropped,
                 "blocked": s.blocked, "rollups_written": s.rollupsWritten,
             ],
