@@ -16,6 +16,9 @@ import PackageDescription
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
+    // An import is internal unless it says otherwise: what a target exposes of another
+    // module is written down (`package import`/`public import`) and checked by the compiler.
+    .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
 let package = Package(
@@ -30,7 +33,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
@@ -52,7 +54,6 @@ let package = Package(
                 "TelemetryCore", "TelemetryStorage", "TelemetryMQTT",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -84,12 +85,13 @@ let package = Package(
             dependencies: [
                 "TelemetryDaemon", "TelemetryCore", "TelemetryStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings),
         .executableTarget(
             name: "telemetryctl",
             dependencies: [
-                "TelemetryInspect", "TelemetryStorage",
+                "TelemetryInspect", "TelemetryStorage", "TelemetryCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings),
@@ -110,16 +112,18 @@ let package = Package(
             name: "TelemetryCoreTests", dependencies: ["TelemetryCore"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "TelemetryStorageTests", dependencies: ["TelemetryStorage", "TelemetryTestSupport"],
+            name: "TelemetryStorageTests", dependencies: ["TelemetryStorage", "TelemetryCore", "TelemetryTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "TelemetryDaemonTests",
             dependencies: [
                 "TelemetryDaemon", "TelemetryCore", "TelemetryStorage", "TelemetrySimulator", "TelemetryTestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "TelemetryMQTTTests", dependencies: ["TelemetryMQTT", "TelemetryTestSupport"],
+            name: "TelemetryMQTTTests",
+            dependencies: ["TelemetryMQTT", "TelemetryTestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings),
         .testTarget(
             name: "TelemetryInspectTests",

@@ -4,16 +4,16 @@
 /// The payload is everything after the second space (it may itself contain spaces, and may
 /// be empty). Parsing works on the line's bytes and allocates nothing.
 /// Threading: stateless.
-public enum CaptureLine {
+package enum CaptureLine {
     /// The parts of a line, as byte ranges into it.
-    public struct Parts: Equatable, Sendable {
-        public var timeMs: Int64
-        public var topic: Range<Int>
-        public var payload: Range<Int>
+    package struct Parts: Equatable, Sendable {
+        package var timeMs: Int64
+        package var topic: Range<Int>
+        package var payload: Range<Int>
     }
 
     /// Splits a line (without its `\n`); `nil` when it is not in capture format.
-    public static func parse(_ line: UnsafeRawBufferPointer) -> Parts? {
+    package static func parse(_ line: UnsafeRawBufferPointer) -> Parts? {
         let n = line.count
         var i = 0
         var seconds: Int64 = 0

@@ -7,9 +7,9 @@
 /// them can take them from the line. Backslash escapes in names and tag values are honoured.
 ///
 /// Threading: owned by one ingest thread (reusable scratch buffers); not `Sendable`.
-public struct InfluxLineScanner {
+package struct InfluxLineScanner {
     /// Receives each line's metrics.
-    public protocol Sink {
+    package protocol Sink {
         /// Called for each metric with the line's site/device tags (empty when absent) and
         /// its timestamp in ms (nil when absent). Throwing stops the scan; the scanner
         /// rethrows the reason as the reason the whole payload is rejected.
@@ -24,7 +24,7 @@ public struct InfluxLineScanner {
     private var device: [UInt8] = []
     private var scratch: [UInt8] = []
 
-    public init() {
+    package init() {
         name.reserveCapacity(128)
         scratch.reserveCapacity(128)
     }
@@ -32,7 +32,7 @@ public struct InfluxLineScanner {
     /// Scans every line of `payload`, handing each metric to `sink`; throws the first reason
     /// to reject (or the reason `sink` threw). On rejection the sink may already have
     /// received some metrics; the caller discards them.
-    public mutating func scan<S: Sink>(_ payload: UnsafeRawBufferPointer, into sink: inout S) throws(RejectReason) {
+    package mutating func scan<S: Sink>(_ payload: UnsafeRawBufferPointer, into sink: inout S) throws(RejectReason) {
         var lineStart = 0
         let n = payload.count
         while lineStart < n {

@@ -1,7 +1,7 @@
 /// Receives the metrics a payload scanner finds, in payload order.
 ///
 /// `name` is only valid during the call (it points into the scanner's scratch buffer).
-public protocol MetricSink {
+package protocol MetricSink {
     /// Called once per metric. Throwing stops the scan; the scanner rethrows the reason as
     /// the reason the whole payload is rejected.
     mutating func metric(name: UnsafeRawBufferPointer, value: Double) throws(RejectReason)
@@ -21,25 +21,25 @@ public protocol MetricSink {
 /// the reason.
 ///
 /// Threading: owned by one ingest thread (it keeps a reusable key buffer); not `Sendable`.
-public struct JSONPayloadScanner {
+package struct JSONPayloadScanner {
     /// What the scan found besides the metrics.
-    public struct Header: Equatable, Sendable {
-        public var timestampMs: Int64?
-        public var seq: Int64?
+    package struct Header: Equatable, Sendable {
+        package var timestampMs: Int64?
+        package var seq: Int64?
     }
 
     /// Deepest nesting accepted; deeper payloads are `bad_json`.
-    public static let maxDepth = 32
+    package static let maxDepth = 32
 
     private var path: [UInt8] = []
 
-    public init() { path.reserveCapacity(256) }
+    package init() { path.reserveCapacity(256) }
 
     /// Scans `payload`, handing each metric to `sink`, and returns the header.
     ///
     /// Throws the reason the payload is rejected (or the reason `sink` threw). On rejection
     /// the sink may already have received some metrics; the caller discards them.
-    public mutating func scan<S: MetricSink>(
+    package mutating func scan<S: MetricSink>(
         _ payload: UnsafeRawBufferPointer, into sink: inout S
     ) throws(RejectReason) -> Header {
         var cursor = JSONLexer(bytes: payload)

@@ -6,9 +6,9 @@
 /// path); anything longer falls back to the C library's correctly rounded conversion.
 ///
 /// Threading: stateless.
-public enum NumberScanner {
+package enum NumberScanner {
     /// The outcome of scanning one number.
-    public enum Result: Equatable, Sendable {
+    package enum Result: Equatable, Sendable {
         /// A finite value; `integer` is set when the text had no fraction and no exponent
         /// and fits an `Int64`.
         case number(Double, integer: Int64?)
@@ -26,7 +26,7 @@ public enum NumberScanner {
 
     /// Scans a JSON number starting at `i`, leaving `i` just after it.
     @inlinable
-    public static func scanJSON(_ b: UnsafeRawBufferPointer, at i: inout Int) -> Result {
+    package static func scanJSON(_ b: UnsafeRawBufferPointer, at i: inout Int) -> Result {
         let n = b.count
         let start = i
         var negative = false
@@ -93,7 +93,7 @@ public enum NumberScanner {
     /// Parses a whole `value` payload: one number, optionally surrounded by white space and
     /// with a leading `+`. `NaN` and `Inf` spellings give `.nonFinite`.
     @inlinable
-    public static func scanValuePayload(_ b: UnsafeRawBufferPointer) -> Result {
+    package static func scanValuePayload(_ b: UnsafeRawBufferPointer) -> Result {
         var lo = 0
         var hi = b.count
         while lo < hi, isSpace(b[lo]) { lo += 1 }

@@ -6,7 +6,7 @@
 /// growing arena, so steady-state lookups allocate nothing.
 ///
 /// Threading: owned by exactly one thread; not `Sendable`.
-public struct SeriesKeyCache {
+package struct SeriesKeyCache {
     private struct Slot {
         var hash: UInt64 = 0
         var offset: UInt32 = 0
@@ -20,7 +20,7 @@ public struct SeriesKeyCache {
     private var used = 0
     private let registry: SeriesRegistry
 
-    public init(registry: SeriesRegistry, initialCapacity: Int = 1024) {
+    package init(registry: SeriesRegistry, initialCapacity: Int = 1024) {
         self.registry = registry
         var cap = 16
         while cap < initialCapacity * 2 { cap <<= 1 }
@@ -29,11 +29,11 @@ public struct SeriesKeyCache {
     }
 
     /// Number of series this cache knows.
-    public var count: Int { used }
+    package var count: Int { used }
 
     /// The ids for the key in `key` (`site 0 device 0 metric`); `nil` when the registry
     /// refuses a new series (limit reached).
-    public mutating func lookup(_ key: UnsafeRawBufferPointer) -> (series: SeriesID, device: DeviceID)? {
+    package mutating func lookup(_ key: UnsafeRawBufferPointer) -> (series: SeriesID, device: DeviceID)? {
         let h = Self.hash(key)
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: h) & mask

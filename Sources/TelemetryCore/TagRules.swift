@@ -1,14 +1,14 @@
 /// Rules for tag values (site, device, metric), shared by every decoder.
 ///
 /// Threading: stateless.
-public enum TagRules {
+package enum TagRules {
     /// The longest tag accepted, in bytes.
-    public static let maxLength = 128
+    package static let maxLength = 128
 
     /// Whether `bytes` is an acceptable tag: 1…128 bytes of valid UTF-8, no `/`, no `..`,
     /// no control characters (C0, DEL) and no NUL. Such a tag can never steer a file path.
     @inlinable
-    public static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    package static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let n = bytes.count
         guard n > 0, n <= maxLength else { return false }
         var previous: UInt8 = 0

@@ -1,10 +1,10 @@
 /// Byte-level UTF-8 validation for the decode hot path (no `String` is created).
 ///
 /// Threading: stateless.
-public enum UTF8Validation {
+package enum UTF8Validation {
     /// Whether `bytes` is well-formed UTF-8 (no overlongs, no surrogates, ≤ U+10FFFF).
     @inlinable
-    public static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    package static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let n = bytes.count
         var i = 0
         // ASCII fast path, eight bytes at a time.

@@ -1,5 +1,5 @@
 import Foundation
-import TelemetryMQTT
+package import TelemetryMQTT
 
 /// Turns `BrokerSettings` into the `MQTTClientConfiguration` of each connection.
 ///
@@ -8,8 +8,8 @@ import TelemetryMQTT
 /// connections so every persistent session is stable across restarts. The password comes
 /// from `password_file` (trailing newline removed) or the URL; it is never logged.
 /// Threading: stateless.
-public enum BrokerConnectionPlan {
-    public static func clientConfigurations(_ b: BrokerSettings) throws -> [MQTTClientConfiguration] {
+package enum BrokerConnectionPlan {
+    package static func clientConfigurations(_ b: BrokerSettings) throws -> [MQTTClientConfiguration] {
         let url = try BrokerURL(parsing: b.url)
         var credentials = url.credentials
         if let user = b.username { credentials = MQTTCredentials(username: user, password: credentials?.password) }

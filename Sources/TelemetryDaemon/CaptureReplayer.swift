@@ -1,6 +1,6 @@
 import SystemPackage
 import TelemetryCore
-import TelemetryStorage
+package import TelemetryStorage
 
 #if canImport(Glibc)
 import Glibc
@@ -14,20 +14,20 @@ import Glibc
 /// skipped. A trailing `\r` (a capture edited on Windows) is removed.
 ///
 /// Threading: used by one thread, which must own `producer`; not `Sendable`.
-public final class CaptureReplayer {
-    public let producer: IngestProducer
-    public let blockSize: Int
+package final class CaptureReplayer {
+    package let producer: IngestProducer
+    package let blockSize: Int
     /// Arrival time of the last good line (used as the receipt time of a bad one).
     private var lastArrivalMs: Int64?
 
-    public init(producer: IngestProducer, blockSize: Int = 4 << 20) {
+    package init(producer: IngestProducer, blockSize: Int = 4 << 20) {
         self.producer = producer
         self.blockSize = blockSize
     }
 
     /// Replays one file; returns the number of lines handled.
     @discardableResult
-    public func replay(path: String) throws(StorageError) -> Int {
+    package func replay(path: String) throws(StorageError) -> Int {
         let file = try StorageError.attempt("open", path: path) {
             try FileDescriptor.open(FilePath(path), .readOnly, options: .closeOnExec)
         }

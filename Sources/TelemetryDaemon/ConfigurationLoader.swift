@@ -9,9 +9,9 @@ import TelemetryStorage
 /// Every value is read as text and parsed here, so a bad value stops start-up with a
 /// `ConfigurationError` naming the key and what is expected.
 /// Threading: stateless; `load` may be called from any task.
-public enum ConfigurationLoader {
+package enum ConfigurationLoader {
     /// Loads and validates. `overrides` (key → text) win over everything else.
-    public static func load(
+    package static func load(
         file: String?, overrides: [String: String] = [:], environment: Bool = true
     ) async throws -> DaemonConfiguration {
         var providers: [any ConfigProvider] = []

@@ -1,5 +1,5 @@
-import TelemetryCore
-import TelemetryStorage
+package import TelemetryCore
+package import TelemetryStorage
 
 /// Everything telemetryd can be configured with, validated.
 ///
@@ -7,20 +7,20 @@ import TelemetryStorage
 /// command-line flags; every field here has already been checked, so the rest of the
 /// daemon never re-validates.
 /// Threading: an immutable value.
-public struct DaemonConfiguration: Sendable, Equatable {
-    public var dataDirectory: DataDirectory = DataDirectory("/var/lib/telemetryd")
-    public var templates: [TopicTemplate] = TopicTemplate.defaults
-    public var windows: [WindowSize] = ["10s", "1m", "1h"].map { WindowSize(parsing: $0)! }
-    public var allowedLatenessMs: Int64 = 5_000
-    public var ringCapacity = 65_536
-    public var overflowPolicy: OverflowPolicy = .block
-    public var limits = DecodeLimits()
-    public var maxSeries = 1_000_000
-    public var fileFormat: RollupFileFormat = .jsonl
-    public var retentionDays = 0
-    public var statusIntervalMs: Int64 = 5_000
-    public var logLevel = "info"
-    public var broker = BrokerSettings()
+package struct DaemonConfiguration: Sendable, Equatable {
+    package var dataDirectory: DataDirectory = DataDirectory("/var/lib/telemetryd")
+    package var templates: [TopicTemplate] = TopicTemplate.defaults
+    package var windows: [WindowSize] = ["10s", "1m", "1h"].map { WindowSize(parsing: $0)! }
+    package var allowedLatenessMs: Int64 = 5_000
+    package var ringCapacity = 65_536
+    package var overflowPolicy: OverflowPolicy = .block
+    package var limits = DecodeLimits()
+    package var maxSeries = 1_000_000
+    package var fileFormat: RollupFileFormat = .jsonl
+    package var retentionDays = 0
+    package var statusIntervalMs: Int64 = 5_000
+    package var logLevel = "info"
+    package var broker = BrokerSettings()
 
-    public init() {}
+    package init() {}
 }

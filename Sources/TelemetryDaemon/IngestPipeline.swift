@@ -1,7 +1,7 @@
 import Foundation
-import Logging
-import TelemetryCore
-import TelemetryStorage
+package import Logging
+package import TelemetryCore
+package import TelemetryStorage
 
 /// The whole path from decoded message to rollup file, as one object the rest of the daemon
 /// holds: producers (one per ingest thread) push readings into the lock-free ring; one
@@ -15,11 +15,11 @@ import TelemetryStorage
 /// lives only on its thread, which this type starts; what crosses threads is the ring
 /// (lock-free), the counters (atomics), the registry and dead-letter sink (mutexes), and
 /// `AggregatorControl`.
-public final class IngestPipeline: Sendable {
-    public let configuration: DaemonConfiguration
-    public let mode: PipelineMode
-    public let registry: SeriesRegistry
-    public let counters = PipelineCounters()
+package final class IngestPipeline: Sendable {
+    package let configuration: DaemonConfiguration
+    package let mode: PipelineMode
+    package let registry: SeriesRegistry
+    package let counters = PipelineCounters()
     let ring: ReadingRing
     let deadLetters: DeadLetterSink
     private let logger: Logger
@@ -28,10 +28,10 @@ public final class IngestPipeline: Sendable {
     /// Wall clock in epoch ms; replaceable for tests.
     private let clock: @Sendable () -> Int64
 
-    public init(
+    package init(
         configuration: DaemonConfiguration, mode: PipelineMode, logger: Logger,
         deadLetterBufferBytes: Int = 16 << 20,
-        clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1_000) }
+        clock: @escaping @Sendable () -> Int64 = { WallClock.nowMs() }
     ) throws(StorageError) {
         self.configuration = configuration
         self.mode = mode
@@ -50,7 +50,7 @@ public final class IngestPipeline: Sendable {
     }
 
     /// A producer for one ingest thread.
-    public func makeProducer() -> IngestProducer {
+    package func makeProducer() -> IngestProducer {
         IngestProducer(
             decoder: MessageDecoder(templates: configuration.templates, registry: registry, limits: configuration.limits),
             ring: ring, policy: configuration.overflowPolicy, counters: counters, deadLetters: deadLetters,
@@ -58,7 +58,7 @@ public final class IngestPipeline: Sendable {
     }
 
     /// Starts the aggregator thread.
-    public func start() {
+    package func start() {
         let context = AggregatorLoop.Context(
             configuration: configuration, mode: mode, ring: ring, registry: registry, counters: counters,
             deadLetters: deadLetters, control: control, logger: logger, clock: clock, startedMs: startedMs)
@@ -73,23 +73,23 @@ public final class IngestPipeline: Sendable {
     /// Ends the run once the ring is drained (see `PipelineEnd`) and returns the final
     /// status. Suspends, without blocking a thread, until the aggregator thread has finished.
     @discardableResult
-    public func finish(_ end: PipelineEnd) async -> PipelineStatus {
+    package func finish(_ end: PipelineEnd) async -> PipelineStatus {
         control.requestEnd(end)
         await control.exited.wait()
         return status
     }
 
     /// Whether the aggregator thread has turned within `withinMs` (false once it stopped).
-    public func isHealthy(withinMs: Int64 = 10_000) -> Bool {
+    package func isHealthy(withinMs: Int64 = 10_000) -> Bool {
         clock() - control.heartbeatMs <= withinMs
     }
 
     /// Changes retention from now on (SIGHUP reload).
-    public func setRetention(days: Int) { control.retentionDays = days }
+    package func setRetention(days: Int) { control.retentionDays = days }
 
     /// Asks the aggregator thread to close and reopen its files (SIGHUP, log rotation).
-    public func reopenFiles() { control.requestReopen() }
+    package func reopenFiles() { control.requestReopen() }
 
     /// The latest status snapshot (refreshed by the aggregator thread).
-    public var status: PipelineStatus { control.status }
+    package var status: PipelineStatus { control.status }
 }

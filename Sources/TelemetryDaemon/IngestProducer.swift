@@ -1,4 +1,4 @@
-import TelemetryCore
+package import TelemetryCore
 import TelemetryStorage
 
 #if canImport(Glibc)
@@ -15,7 +15,7 @@ import Glibc
 /// the replay thread, or one MQTT client's network thread through `NetworkThreadProducer`,
 /// which checks that in debug builds. What it shares — ring, counters, dead-letter sink,
 /// registry — is thread-safe.
-public final class IngestProducer {
+package final class IngestProducer {
     private let decoder: MessageDecoder
     private let ring: ReadingRing
     private let policy: OverflowPolicy
@@ -38,7 +38,7 @@ public final class IngestProducer {
     /// Handles one message; returns false only when it was dropped for lack of room
     /// (`drop_newest`), or the pipeline stopped while waiting for room (`block`).
     @discardableResult
-    public func ingest(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, arrivalMs: Int64) -> Bool {
+    package func ingest(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, arrivalMs: Int64) -> Bool {
         counters.countReceived()
         do {
             try decoder.decode(topic: topic, payload: payload, arrivalMs: arrivalMs)
@@ -71,7 +71,7 @@ public final class IngestProducer {
     }
 
     /// Counts and dead-letters a message that could not be taken.
-    public func reject(_ reason: RejectReason, topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, arrivalMs: Int64) {
+    package func reject(_ reason: RejectReason, topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, arrivalMs: Int64) {
         counters.count(reason)
         deadLetters.append(DeadLetter(receivedMs: arrivalMs, topic: Array(topic), reason: reason, payload: Array(payload)))
     }

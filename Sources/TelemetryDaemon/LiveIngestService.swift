@@ -1,4 +1,4 @@
-import Logging
+package import Logging
 import ServiceLifecycle
 import TelemetryMQTT
 import UnixSignals
@@ -19,14 +19,14 @@ import UnixSignals
 ///
 /// Threading: `Sendable`; `run()` is one async task. Each MQTT client's network thread owns
 /// one producer (`NetworkThreadProducer`); the pipeline's aggregator thread does the rest.
-public final class LiveIngestService: Sendable {
-    public let configuration: DaemonConfiguration
+package final class LiveIngestService: Sendable {
+    package let configuration: DaemonConfiguration
     private let logger: Logger
     private let notifier: SystemdNotifier
     private let logLevel: LogLevelControl
     private let reload: @Sendable () async throws -> DaemonConfiguration
 
-    public init(
+    package init(
         configuration: DaemonConfiguration, logger: Logger, notifier: SystemdNotifier = SystemdNotifier(),
         logLevel: LogLevelControl, reload: @escaping @Sendable () async throws -> DaemonConfiguration
     ) {
@@ -38,12 +38,12 @@ public final class LiveIngestService: Sendable {
     }
 
     /// Why `run()` ended other than by a stop signal.
-    public enum ServiceError: Error, CustomStringConvertible {
+    package enum ServiceError: Error, CustomStringConvertible {
         case brokerUnavailable(String)
-        public var description: String { switch self { case .brokerUnavailable(let r): return "broker unavailable: \(r)" } }
+        package var description: String { switch self { case .brokerUnavailable(let r): return "broker unavailable: \(r)" } }
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let clientConfigurations = try BrokerConnectionPlan.clientConfigurations(configuration.broker)
         let pipeline = try IngestPipeline(configuration: configuration, mode: .live, logger: logger)
         let broker = BrokerIngestService(

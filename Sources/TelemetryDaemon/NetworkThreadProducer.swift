@@ -1,10 +1,6 @@
 import TelemetryMQTT
 import TelemetryStorage
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The `IngestProducer` of one MQTT client, called from that client's message handler.
 ///
 /// Why `@unchecked Sendable` is sound: `MQTTClient` calls its handler on libmosquitto's
@@ -22,13 +18,7 @@ final class NetworkThreadProducer: @unchecked Sendable {
     /// written after the handler returns, acknowledges only what was taken).
     func ingest(_ message: MQTTMessageView) {
         exclusive.withExclusiveUse {
-            _ = producer.ingest(topic: message.topic, payload: message.payload, arrivalMs: Self.nowMs())
+            _ = producer.ingest(topic: message.topic, payload: message.payload, arrivalMs: WallClock.nowMs())
         }
-    }
-
-    static func nowMs() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1_000 + Int64(ts.tv_nsec) / 1_000_000
     }
 }

@@ -1,5 +1,5 @@
 import Synchronization
-import TelemetryCore
+package import TelemetryCore
 
 /// The ingest-side counters of a pipeline, shared by all producers and read by the status
 /// writer.
@@ -11,7 +11,7 @@ import TelemetryCore
 /// private, so callers can only count and read. `@unchecked` because the per-reason atomics
 /// live in a buffer allocated once in `init`, never resized, and freed in `deinit`; `Atomic`
 /// itself is `Sendable`.
-public final class PipelineCounters: @unchecked Sendable {
+package final class PipelineCounters: @unchecked Sendable {
     private let receivedCount = Atomic<Int>(0)
     private let readingsCount = Atomic<Int>(0)
     private let droppedCount = Atomic<Int>(0)
@@ -19,7 +19,7 @@ public final class PipelineCounters: @unchecked Sendable {
     /// One atomic per `RejectReason`, in the order of `RejectReason.allCases`.
     private let rejected: UnsafeMutablePointer<Atomic<Int>>
 
-    public init() {
+    package init() {
         rejected = .allocate(capacity: RejectReason.allCases.count)
         for i in RejectReason.allCases.indices { (rejected + i).initialize(to: Atomic(0)) }
     }
@@ -30,16 +30,16 @@ public final class PipelineCounters: @unchecked Sendable {
     }
 
     /// Messages handed to a producer.
-    public var received: Int { receivedCount.load(ordering: .relaxed) }
+    package var received: Int { receivedCount.load(ordering: .relaxed) }
     /// Readings decoded and pushed into the ring.
-    public var readings: Int { readingsCount.load(ordering: .relaxed) }
+    package var readings: Int { readingsCount.load(ordering: .relaxed) }
     /// Messages dropped because the ring was full under `drop_newest`.
-    public var dropped: Int { droppedCount.load(ordering: .relaxed) }
+    package var dropped: Int { droppedCount.load(ordering: .relaxed) }
     /// Times a producer had to wait for room under `block`.
-    public var blocked: Int { blockedCount.load(ordering: .relaxed) }
+    package var blocked: Int { blockedCount.load(ordering: .relaxed) }
 
     /// Messages rejected for `reason` by a producer (not `too_late`, which the aggregator counts).
-    public func rejectedCount(_ reason: RejectReason) -> Int {
+    package func rejectedCount(_ reason: RejectReason) -> Int {
         rejected[Self.index(of: reason)].load(ordering: .relaxed)
     }
 

@@ -2,7 +2,7 @@
 /// what it writes.
 ///
 /// Threading: a plain value.
-public enum PipelineMode: String, Sendable, Equatable {
+package enum PipelineMode: String, Sendable, Equatable {
     /// `telemetryd run`: live MQTT ingestion. Open windows and per-device seq state are
     /// checkpointed when it stops and restored when it starts; a too-late dead letter is
     /// stamped with the wall clock.
@@ -12,13 +12,13 @@ public enum PipelineMode: String, Sendable, Equatable {
     case replay = "replay"
 
     /// Whether open windows and seq state are saved when stopping and restored at start.
-    public var checkpoints: Bool { self == .live }
+    package var checkpoints: Bool { self == .live }
 }
 
 /// How a pipeline's run ends, given to `IngestPipeline.finish(_:)`.
 ///
 /// Threading: a plain value.
-public enum PipelineEnd: Sendable, Equatable {
+package enum PipelineEnd: Sendable, Equatable {
     /// The input is exhausted (end of a replay): every open window is closed and written.
     case endOfInput
     /// The daemon stops but its input goes on (SIGTERM, or a replay that failed): open windows

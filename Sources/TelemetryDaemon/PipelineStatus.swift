@@ -1,42 +1,42 @@
-import TelemetryCore
+package import TelemetryCore
 
 /// A snapshot of the pipeline's counters, as written to `status.json` and summarised at exit.
 ///
 /// Threading: a value type.
-public struct PipelineStatus: Sendable, Equatable {
-    public var mode: String
-    public var startedMs: Int64
-    public var updatedMs: Int64
-    public var received = 0
-    public var readings = 0
-    public var accepted = 0
-    public var deadLetters = 0
-    public var deadLettersByReason: [RejectReason: Int] = [:]
+package struct PipelineStatus: Sendable, Equatable {
+    package var mode: String
+    package var startedMs: Int64
+    package var updatedMs: Int64
+    package var received = 0
+    package var readings = 0
+    package var accepted = 0
+    package var deadLetters = 0
+    package var deadLettersByReason: [RejectReason: Int] = [:]
     /// Dead letters counted but not written: the dead-letter buffer was full.
-    public var deadLettersDropped = 0
-    public var duplicates = 0
-    public var duplicateReadings = 0
-    public var gaps = 0
-    public var deviceRestarts = 0
-    public var tooLate = 0
-    public var lateByWindow: [String: Int] = [:]
-    public var dropped = 0
-    public var blocked = 0
-    public var rollupsWritten = 0
-    public var ringCapacity = 0
-    public var ringInUse = 0
-    public var ringHighWater = 0
-    public var overflowPolicy = OverflowPolicy.block
-    public var windows: [String] = []
-    public var openWindows = 0
-    public var series = 0
-    public var devices = 0
-    public var watermarkMs: Int64?
-    public var lastError: String?
+    package var deadLettersDropped = 0
+    package var duplicates = 0
+    package var duplicateReadings = 0
+    package var gaps = 0
+    package var deviceRestarts = 0
+    package var tooLate = 0
+    package var lateByWindow: [String: Int] = [:]
+    package var dropped = 0
+    package var blocked = 0
+    package var rollupsWritten = 0
+    package var ringCapacity = 0
+    package var ringInUse = 0
+    package var ringHighWater = 0
+    package var overflowPolicy = OverflowPolicy.block
+    package var windows: [String] = []
+    package var openWindows = 0
+    package var series = 0
+    package var devices = 0
+    package var watermarkMs: Int64?
+    package var lastError: String?
 
     /// The `status.json` document: pretty-printed by ``JSONWriter``, keys sorted (``keyOrder``) at every
     /// level, trailing newline.
-    public func json() -> [UInt8] {
+    package func json() -> [UInt8] {
         var w = JSONWriter(style: .pretty, reservingCapacity: 2_048)
         w.beginObject()  // members in sorted order
         w.key("counters")

@@ -1,5 +1,5 @@
 import Foundation
-import Logging
+package import Logging
 import TelemetryCore
 import TelemetryStorage
 
@@ -8,35 +8,35 @@ import TelemetryStorage
 ///
 /// Threading: `run` reads the captures on a thread of its own (the single producer) while the
 /// pipeline's aggregator thread works alongside; the caller's task suspends meanwhile.
-public struct ReplayRun {
+package struct ReplayRun {
     /// The one-line outcome printed at the end.
-    public struct Summary: Sendable, Equatable, CustomStringConvertible {
-        public var messages: Int
-        public var readings: Int
-        public var deadLetters: Int
-        public var rollups: Int
-        public var seconds: Double
+    package struct Summary: Sendable, Equatable, CustomStringConvertible {
+        package var messages: Int
+        package var readings: Int
+        package var deadLetters: Int
+        package var rollups: Int
+        package var seconds: Double
 
-        public var messagesPerSecond: Double { seconds > 0 ? Double(messages) / seconds : 0 }
+        package var messagesPerSecond: Double { seconds > 0 ? Double(messages) / seconds : 0 }
 
-        public var description: String {
+        package var description: String {
             let rate = Int(messagesPerSecond.rounded())
             return "replayed \(messages) messages: \(readings) readings, \(deadLetters) dead letters, "
                 + "\(rollups) rollups in \(String(format: "%.3f", seconds)) s (\(rate) messages/s)"
         }
     }
 
-    public let configuration: DaemonConfiguration
-    public let logger: Logger
+    package let configuration: DaemonConfiguration
+    package let logger: Logger
 
-    public init(configuration: DaemonConfiguration, logger: Logger) {
+    package init(configuration: DaemonConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
     }
 
     /// Replays `captures` in order and returns what happened. Stops at the first capture that
     /// cannot be read (its open windows are then not written) and throws its error.
-    public func run(captures: [String]) async throws -> Summary {
+    package func run(captures: [String]) async throws -> Summary {
         for path in captures where !FileManager.default.isReadableFile(atPath: path) {
             throw StorageError("read capture", path: path, errno: ENOENT)
         }

@@ -1,6 +1,5 @@
-import Atomics
 import Foundation
-import Logging
+package import Logging
 import TelemetryCore
 
 /// A swift-log handler that writes one line per event to standard error, made for journald.
@@ -17,32 +16,32 @@ import TelemetryCore
 ///
 /// Threading: a value type per logger; the shared level is an atomic, and each line is
 /// written with a single `write(2)`, so lines from different threads never mix.
-public struct StandardErrorLogHandler: LogHandler {
-    public let label: String
-    public var metadata: Logger.Metadata = [:]
+package struct StandardErrorLogHandler: LogHandler {
+    package let label: String
+    package var metadata: Logger.Metadata = [:]
     private let control: LogLevelControl
     /// The level given to this handler; `nil` while it follows `control`.
     private var ownLevel: Logger.Level?
     private let journald: Bool
 
-    public init(label: String, control: LogLevelControl, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    package init(label: String, control: LogLevelControl, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.label = label
         self.control = control
         journald = environment["JOURNAL_STREAM"] != nil
     }
 
-    public var logLevel: Logger.Level {
+    package var logLevel: Logger.Level {
         get { ownLevel ?? control.level }
         set { ownLevel = newValue }
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
-        var bytes = line(for: event, atMs: Self.nowMs())
+    package func log(event: LogEvent) {
+        var bytes = line(for: event, atMs: WallClock.nowMs())
         bytes.withUnsafeMutableBytes { _ = write(2, $0.baseAddress, $0.count) }
     }
 
@@ -77,28 +76,5 @@ public struct StandardErrorLogHandler: LogHandler {
         case .error: return 3
         case .critical: return 2
         }
-    }
-
-    /// The wall-clock time in epoch milliseconds.
-    private static func nowMs() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1_000 + Int64(now.tv_nsec) / 1_000_000
-    }
-}
-
-/// The process-wide log level, changeable at run time (SIGHUP reload). Every
-/// `StandardErrorLogHandler` made with it follows it until given a level of its own.
-///
-/// Threading: `Sendable`; an atomic.
-public final class LogLevelControl: Sendable {
-    private let raw: ManagedAtomic<Int>
-    private static let levels = Logger.Level.allCases
-
-    public init(_ level: Logger.Level) { raw = ManagedAtomic(Self.levels.firstIndex(of: level)!) }
-
-    public var level: Logger.Level {
-        get { Self.levels[raw.load(ordering: .relaxed)] }
-        set { raw.store(Self.levels.firstIndex(of: newValue)!, ordering: .relaxed) }
     }
 }

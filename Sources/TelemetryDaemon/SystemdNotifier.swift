@@ -12,15 +12,15 @@ import Glibc
 /// no-op. Send failures are ignored, as `sd_notify` does: systemd's absence must never stop
 /// the daemon.
 /// Threading: `Sendable`; the socket is created once and `sendto` is thread-safe.
-public final class SystemdNotifier: Sendable {
+package final class SystemdNotifier: Sendable {
     /// The socket path (with `@` for abstract), or nil when not under systemd.
-    public let socketPath: String?
+    package let socketPath: String?
     private let fd: Int32
     /// Half of `$WATCHDOG_USEC`, the interval at which `WATCHDOG=1` should be sent; nil when
     /// the watchdog is off.
-    public let watchdogInterval: Duration?
+    package let watchdogInterval: Duration?
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    package init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         socketPath = environment["NOTIFY_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
         fd = socketPath == nil ? -1 : socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         if let usec = environment["WATCHDOG_USEC"].flatMap(Int64.init), usec > 0,
@@ -34,7 +34,7 @@ public final class SystemdNotifier: Sendable {
     deinit { if fd >= 0 { close(fd) } }
 
     /// Sends one notification (several `KEY=value` lines may be joined with `\n`).
-    public func notify(_ state: String) {
+    package func notify(_ state: String) {
         guard let path = socketPath, fd >= 0 else { return }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -55,9 +55,9 @@ public final class SystemdNotifier: Sendable {
         }
     }
 
-    public func ready(status: String) { notify("READY=1\nSTATUS=\(status)") }
-    public func status(_ text: String) { notify("STATUS=\(text)") }
-    public func watchdog() { notify("WATCHDOG=1") }
-    public func stopping() { notify("STOPPING=1") }
-    public func reloading() { notify("RELOADING=1") }
+    package func ready(status: String) { notify("READY=1\nSTATUS=\(status)") }
+    package func status(_ text: String) { notify("STATUS=\(text)") }
+    package func watchdog() { notify("WATCHDOG=1") }
+    package func stopping() { notify("STOPPING=1") }
+    package func reloading() { notify("RELOADING=1") }
 }

@@ -24,27 +24,27 @@ import TelemetryCore
 /// plot rows; `width`/`height` below 1 are raised to 1. Non-finite values are ignored.
 ///
 /// Threading: an immutable value type; safe from any thread.
-public struct ChartRenderer: Sendable {
+package struct ChartRenderer: Sendable {
     /// How several windows falling into one column are combined.
-    public enum Aggregation: Sendable {
+    package enum Aggregation: Sendable {
         case mean, min, max
     }
 
     /// Total width of the chart lines in terminal cells, y-axis labels included.
-    public let width: Int
+    package let width: Int
     /// Rows of the plot area.
-    public let height: Int
+    package let height: Int
 
     /// The block characters for 0…8 eighths of a cell.
-    public static let blocks: [Character] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+    package static let blocks: [Character] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
 
-    public init(width: Int, height: Int) {
+    package init(width: Int, height: Int) {
         self.width = Swift.max(1, width)
         self.height = Swift.max(1, height)
     }
 
     /// The chart lines for `points` (any order) of a series with windows of `step` ms.
-    public func render(
+    package func render(
         title: String, points: [ChartPoint], step: Int64, from: Int64? = nil, to: Int64? = nil,
         aggregation: Aggregation = .mean
     ) -> [String] {

@@ -6,9 +6,9 @@ import Foundation
 /// exponent. Non-finite values are shown as `-`.
 ///
 /// Threading: stateless; safe from any thread.
-public enum CompactNumber {
+package enum CompactNumber {
     /// `value` formatted compactly.
-    public static func format(_ value: Double) -> String {
+    package static func format(_ value: Double) -> String {
         guard value.isFinite else { return "-" }
         if value == 0 { return "0" }
         let magnitude = abs(value)
@@ -53,7 +53,7 @@ public enum CompactNumber {
     }
 
     /// An integer with thousands separators for readability in status output (`65,536`).
-    public static func grouped(_ value: Int64) -> String {
+    package static func grouped(_ value: Int64) -> String {
         let digits = String(value.magnitude)
         var out = ""
         for (i, ch) in digits.enumerated() {

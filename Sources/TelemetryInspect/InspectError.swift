@@ -1,4 +1,4 @@
-public import TelemetryCore
+package import TelemetryCore
 
 /// Everything that can go wrong while inspecting a data directory — besides reading the rollup
 /// files, which is ``RollupReadError`` — each case worded so the message (``description``)
@@ -8,7 +8,7 @@ public import TelemetryCore
 /// without the data directory (``isArgumentError``) are reported by the CLI as usage errors.
 ///
 /// Threading: an immutable value type; safe to share.
-public enum InspectError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum InspectError: Error, Sendable, Equatable, CustomStringConvertible {
     /// *argument*: a window name that is not a valid window size.
     case invalidWindow(String)
     /// *argument*: an unparseable `--from`/`--to` value (option name, text).
@@ -30,7 +30,7 @@ public enum InspectError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// Whether this is a problem with how an argument is written, detectable without looking at
     /// the data directory (the CLI reports these as usage errors).
-    public var isArgumentError: Bool {
+    package var isArgumentError: Bool {
         switch self {
         case .invalidWindow, .invalidTime, .emptyTimeRange, .invalidFormat, .invalidField, .invalidCount:
             true
@@ -39,7 +39,7 @@ public enum InspectError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .invalidWindow(let text):
             return "invalid window '\(TerminalSafeText.sanitize(text))': expected \(WindowSize.expectedFormat)"

@@ -1,4 +1,4 @@
-public import TelemetryCore
+package import TelemetryCore
 
 /// Builds ``JSONValue`` trees (members in file order, numbers as literal text) with the shared
 /// ``JSONLexer``; used to show `status.json` as the daemon wrote it.
@@ -8,12 +8,12 @@ public import TelemetryCore
 /// Nesting deeper than ``maximumDepth`` is rejected so hostile input cannot exhaust the stack.
 ///
 /// Threading: stateless; safe from any thread.
-public enum JSONParser {
+package enum JSONParser {
     /// The deepest nesting of arrays/objects accepted.
-    public static let maximumDepth = 64
+    package static let maximumDepth = 64
 
     /// Parses a complete JSON text (surrounding whitespace allowed).
-    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         var copy = text
         let result: Result<JSONValue, JSONParseError> = copy.withUTF8 { buffer in
             do throws(JSONParseError) {
@@ -26,7 +26,7 @@ public enum JSONParser {
     }
 
     /// Parses a complete JSON text from UTF-8 bytes (surrounding whitespace allowed).
-    public static func parse(bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
+    package static func parse(bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
         var lexer = JSONLexer(bytes: UnsafeRawBufferPointer(bytes))
         lexer.skipSpace()
         let value = try value(&lexer, depth: 0)

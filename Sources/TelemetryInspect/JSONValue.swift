@@ -8,7 +8,7 @@
 /// Duplicate keys are kept as they appear; `member(_:)` returns the first.
 ///
 /// Threading: an immutable value type; safe to share between threads.
-public enum JSONValue: Sendable, Equatable {
+package enum JSONValue: Sendable, Equatable {
     case object([JSONMember])
     case array([JSONValue])
     case string(String)
@@ -18,31 +18,31 @@ public enum JSONValue: Sendable, Equatable {
     case null
 
     /// The first member named `key` when this is an object.
-    public func member(_ key: String) -> JSONValue? {
+    package func member(_ key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members.first(where: { $0.key == key })?.value
     }
 
     /// The members when this is an object.
-    public var objectMembers: [JSONMember]? {
+    package var objectMembers: [JSONMember]? {
         if case .object(let m) = self { return m }
         return nil
     }
 
     /// The text when this is a string.
-    public var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
     /// The value as a `Double` when this is a number.
-    public var doubleValue: Double? {
+    package var doubleValue: Double? {
         if case .number(let literal) = self { return Double(literal) }
         return nil
     }
 
     /// The value as an `Int64` when this is a number with an integral value that fits.
-    public var int64Value: Int64? {
+    package var int64Value: Int64? {
         guard case .number(let literal) = self else { return nil }
         if let i = Int64(literal) { return i }
         guard let d = Double(literal), d.rounded() == d, abs(d) < 9.0e18 else { return nil }
@@ -53,11 +53,11 @@ public enum JSONValue: Sendable, Equatable {
 /// One `"key": value` pair of a JSON object, in file order.
 ///
 /// Threading: an immutable value type; safe to share.
-public struct JSONMember: Sendable, Equatable {
-    public let key: String
-    public let value: JSONValue
+package struct JSONMember: Sendable, Equatable {
+    package let key: String
+    package let value: JSONValue
 
-    public init(key: String, value: JSONValue) {
+    package init(key: String, value: JSONValue) {
         self.key = key
         self.value = value
     }

@@ -1,9 +1,9 @@
-public import TelemetryStorage
+package import TelemetryStorage
 
 extension MalformedLineTally {
     /// One line for stderr, or `nil` when nothing was skipped; the location is sanitised for
     /// the terminal.
-    public var summary: String? {
+    package var summary: String? {
         guard count > 0 else { return nil }
         let noun = count == 1 ? "line" : "lines"
         let location = firstLocation.map { " (first at \(TerminalSafeText.sanitize($0)))" } ?? ""

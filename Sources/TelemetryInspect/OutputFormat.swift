@@ -7,9 +7,9 @@
 /// - `csv`: a header line then RFC 4180 rows.
 ///
 /// Threading: a plain enum; safe to share.
-public enum OutputFormat: String, CaseIterable, Sendable {
+package enum OutputFormat: String, CaseIterable, Sendable {
     case table, json, csv
 
     /// What `init(rawValue:)` accepts, for error messages.
-    public static let expectedFormat = "one of table, json, csv"
+    package static let expectedFormat = "one of table, json, csv"
 }

@@ -1,16 +1,16 @@
-import TelemetryCore
+package import TelemetryCore
 
 /// Which rollups to select by tag and time: exact matches on site/device/metric (each an
 /// allowed set; empty means any) and a ``TimeRange`` on the window start.
 ///
 /// Threading: a value type with no shared state; safe to share.
-public struct RollupFilter: Sendable, Hashable {
-    public var sites: Set<String>
-    public var devices: Set<String>
-    public var metrics: Set<String>
-    public var range: TimeRange
+package struct RollupFilter: Sendable, Hashable {
+    package var sites: Set<String>
+    package var devices: Set<String>
+    package var metrics: Set<String>
+    package var range: TimeRange
 
-    public init(
+    package init(
         sites: Set<String> = [], devices: Set<String> = [], metrics: Set<String> = [],
         range: TimeRange = .unbounded
     ) {
@@ -21,7 +21,7 @@ public struct RollupFilter: Sendable, Hashable {
     }
 
     /// Whether `row` passes every filter.
-    public func matches(_ row: RollupRow) -> Bool {
+    package func matches(_ row: RollupRow) -> Bool {
         range.contains(row.start)
             && (sites.isEmpty || sites.contains(row.site))
             && (devices.isEmpty || devices.contains(row.device))
@@ -30,13 +30,13 @@ public struct RollupFilter: Sendable, Hashable {
 
     /// Splits repeated option values that may also be comma lists (`--metric a,b --metric c`)
     /// into one set, ignoring empty items.
-    public static func values(_ options: [String]) -> Set<String> {
+    package static func values(_ options: [String]) -> Set<String> {
         Set(options.flatMap { $0.split(separator: ",").map(String.init) }.filter { !$0.isEmpty })
     }
 
     /// A short description of the active filters for messages, e.g.
     /// `site hanoi, metric pm25, from 2026-11-24T00:00:00.000Z`; sanitised for the terminal.
-    public var summary: String {
+    package var summary: String {
         var parts: [String] = []
         func add(_ name: String, _ values: Set<String>) {
             guard !values.isEmpty else { return }

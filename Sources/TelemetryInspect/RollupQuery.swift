@@ -1,5 +1,5 @@
-public import TelemetryCore
-public import TelemetryStorage
+package import TelemetryCore
+package import TelemetryStorage
 
 /// A `query`: the rollups of one window that pass a ``RollupFilter``, sorted by window start,
 /// then site, device, metric, optionally cut to the first `limit`.
@@ -9,25 +9,25 @@ public import TelemetryStorage
 /// hours, so no later file can contribute an earlier row).
 ///
 /// Threading: a value type; ``run(in:)`` does blocking file I/O on the calling thread.
-public struct RollupQuery: Sendable {
-    public var window: WindowSize
-    public var filter: RollupFilter
+package struct RollupQuery: Sendable {
+    package var window: WindowSize
+    package var filter: RollupFilter
     /// At most this many rows (the earliest ones); `nil` for all.
-    public var limit: Int?
+    package var limit: Int?
 
-    public init(window: WindowSize, filter: RollupFilter = RollupFilter(), limit: Int? = nil) {
+    package init(window: WindowSize, filter: RollupFilter = RollupFilter(), limit: Int? = nil) {
         self.window = window
         self.filter = filter
         self.limit = limit
     }
 
     /// Whether `row` belongs to the result (window and filter; the limit is not considered).
-    public func matches(_ row: RollupRow) -> Bool {
+    package func matches(_ row: RollupRow) -> Bool {
         row.window == window && filter.matches(row)
     }
 
     /// Reads the matching rows from `directory`.
-    public func run(in directory: RollupDirectory) throws(RollupReadError) -> RollupQueryResult {
+    package func run(in directory: RollupDirectory) throws(RollupReadError) -> RollupQueryResult {
         var result = RollupQueryResult()
         let files = try directory.files(window: window, range: filter.range)
         var index = 0
@@ -54,11 +54,11 @@ public struct RollupQuery: Sendable {
 /// way (to report once on stderr).
 ///
 /// Threading: a value type.
-public struct RollupQueryResult: Sendable {
-    public var rows: [RollupRow] = []
-    public var malformed = MalformedLineTally()
+package struct RollupQueryResult: Sendable {
+    package var rows: [RollupRow] = []
+    package var malformed = MalformedLineTally()
 
-    public init(rows: [RollupRow] = [], malformed: MalformedLineTally = MalformedLineTally()) {
+    package init(rows: [RollupRow] = [], malformed: MalformedLineTally = MalformedLineTally()) {
         self.rows = rows
         self.malformed = malformed
     }

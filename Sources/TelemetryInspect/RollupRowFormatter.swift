@@ -1,4 +1,4 @@
-import TelemetryCore
+package import TelemetryCore
 
 /// Turns ``RollupRow``s into output lines for each ``OutputFormat``.
 ///
@@ -9,16 +9,16 @@ import TelemetryCore
 ///   is for one window. Cells are sanitised by ``TableRenderer``.
 ///
 /// Threading: stateless; safe from any thread. Returns strings; never prints.
-public enum RollupRowFormatter {
+package enum RollupRowFormatter {
     /// The CSV header line.
-    public static let csvHeader = RollupFileFormat.columns.joined(separator: ",")
+    package static let csvHeader = RollupFileFormat.columns.joined(separator: ",")
 
     /// One JSON object (no trailing newline), as in a `.jsonl` rollup file.
-    public static func jsonLine(_ row: RollupRow) -> String { line(row, .jsonl) }
+    package static func jsonLine(_ row: RollupRow) -> String { line(row, .jsonl) }
 
     /// One CSV record (no line terminator), as in a `.csv` rollup file. Non-finite floats are
     /// written as empty fields.
-    public static func csvLine(_ row: RollupRow) -> String { line(row, .csv) }
+    package static func csvLine(_ row: RollupRow) -> String { line(row, .csv) }
 
     private static func line(_ row: RollupRow, _ format: RollupFileFormat) -> String {
         var bytes: [UInt8] = []
@@ -27,7 +27,7 @@ public enum RollupRowFormatter {
     }
 
     /// Table columns for rollup rows.
-    public static let tableColumns: [TableRenderer.Column] = [
+    package static let tableColumns: [TableRenderer.Column] = [
         .init("start (UTC)"), .init("site"), .init("device"), .init("metric"),
         .init("count", alignRight: true), .init("min", alignRight: true), .init("max", alignRight: true),
         .init("mean", alignRight: true), .init("sum", alignRight: true), .init("first", alignRight: true),
@@ -35,7 +35,7 @@ public enum RollupRowFormatter {
     ]
 
     /// Table cells of `row` (raw; ``TableRenderer`` sanitises them).
-    public static func tableCells(_ row: RollupRow) -> [String] {
+    package static func tableCells(_ row: RollupRow) -> [String] {
         [
             tableTime(row.start), row.site, row.device, row.metric, String(row.count),
             CompactNumber.format(row.min), CompactNumber.format(row.max), CompactNumber.format(row.mean),
@@ -45,7 +45,7 @@ public enum RollupRowFormatter {
     }
 
     /// Every output line for `rows` in `format` (table: header, rule, rows; CSV: header, rows).
-    public static func render(_ rows: [RollupRow], format: OutputFormat) -> [String] {
+    package static func render(_ rows: [RollupRow], format: OutputFormat) -> [String] {
         switch format {
         case .json: rows.map(jsonLine)
         case .csv: [csvHeader] + rows.map(csvLine)
@@ -54,7 +54,7 @@ public enum RollupRowFormatter {
     }
 
     /// A window start for tables: `2026-11-24 06:00:00` (milliseconds only when not zero).
-    public static func tableTime(_ ms: Int64) -> String {
+    package static func tableTime(_ ms: Int64) -> String {
         var text = UTCTimestamp.format(milliseconds: ms)
         text.removeLast()  // Z
         if text.hasSuffix(".000") { text.removeLast(4) }

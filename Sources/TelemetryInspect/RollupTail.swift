@@ -1,5 +1,5 @@
-public import TelemetryCore
-public import TelemetryStorage
+package import TelemetryCore
+package import TelemetryStorage
 
 /// `tail`: the newest rollups of one window, then (for `-f`) the complete lines appended since.
 ///
@@ -13,26 +13,26 @@ public import TelemetryStorage
 ///
 /// Threading: a value type with mutable read positions; use an instance from one thread.
 /// Calls do blocking file I/O.
-public struct RollupTail: Sendable {
-    public let directory: RollupDirectory
-    public let window: WindowSize
+package struct RollupTail: Sendable {
+    package let directory: RollupDirectory
+    package let window: WindowSize
     /// Tag filter applied to every row (its time range is ignored).
-    public let filter: RollupFilter
+    package let filter: RollupFilter
     /// All malformed lines seen so far.
-    public private(set) var malformed = MalformedLineTally()
+    package private(set) var malformed = MalformedLineTally()
 
     private var followed: [String: (hourStart: Int64, reader: RollupFileReader)] = [:]
     /// Files with an hour before this are not followed; `nil` until any file exists.
     private var followFrom: Int64?
 
-    public init(directory: RollupDirectory, window: WindowSize, filter: RollupFilter = RollupFilter()) {
+    package init(directory: RollupDirectory, window: WindowSize, filter: RollupFilter = RollupFilter()) {
         self.directory = directory
         self.window = window
         self.filter = RollupFilter(sites: filter.sites, devices: filter.devices, metrics: filter.metrics)
     }
 
     /// The newest `count` matching rows, oldest first; starts following the recent files.
-    public mutating func newest(_ count: Int) throws(RollupReadError) -> [RollupRow] {
+    package mutating func newest(_ count: Int) throws(RollupReadError) -> [RollupRow] {
         let files = try directory.files(window: window)
         guard let newestHour = files.last?.hourStart else { return [] }
         let from = newestHour - 3_600_000
@@ -54,7 +54,7 @@ public struct RollupTail: Sendable {
 
     /// Matching rows completed since the previous call (or since ``newest(_:)``), in the order
     /// they were written, oldest hour file first.
-    public mutating func poll() throws(RollupReadError) -> [RollupRow] {
+    package mutating func poll() throws(RollupReadError) -> [RollupRow] {
         let files = try directory.files(window: window, from: followFrom)
         var rows: [RollupRow] = []
         for file in files {

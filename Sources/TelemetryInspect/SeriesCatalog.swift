@@ -1,14 +1,14 @@
-public import TelemetryCore
-public import TelemetryStorage
+package import TelemetryCore
+package import TelemetryStorage
 
 /// The `series` listing: every `(site, device, metric)` present per window, with rollup count
 /// and first/last window start, for rollups passing a ``RollupFilter``.
 ///
 /// Threading: stateless; ``collect(in:windows:filter:)`` does blocking file I/O on the calling
 /// thread and keeps one entry per series in memory (not one per rollup).
-public enum SeriesCatalog {
+package enum SeriesCatalog {
     /// Scans the files of each of `windows` (all present windows when `nil`).
-    public static func collect(
+    package static func collect(
         in directory: RollupDirectory, windows: [WindowSize]? = nil, filter: RollupFilter = RollupFilter()
     ) throws(RollupReadError) -> SeriesCatalogResult {
         var result = SeriesCatalogResult()
@@ -44,9 +44,9 @@ public enum SeriesCatalog {
 /// the malformed lines skipped.
 ///
 /// Threading: a value type.
-public struct SeriesCatalogResult: Sendable {
-    public var series: [SeriesSummary] = []
-    public var malformed = MalformedLineTally()
+package struct SeriesCatalogResult: Sendable {
+    package var series: [SeriesSummary] = []
+    package var malformed = MalformedLineTally()
 
-    public init() {}
+    package init() {}
 }

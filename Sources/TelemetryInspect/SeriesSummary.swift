@@ -1,4 +1,4 @@
-public import TelemetryCore
+package import TelemetryCore
 
 /// One series present in the rollups of one window: how many rollups it has and the first and
 /// last window start seen (as `series` prints them).
@@ -6,14 +6,14 @@ public import TelemetryCore
 /// Invariants: `rollups >= 1`; `firstStart <= lastStart`.
 ///
 /// Threading: a value type; safe to share.
-public struct SeriesSummary: Sendable, Hashable {
-    public let window: WindowSize
-    public let series: SeriesKey
-    public internal(set) var rollups: Int
-    public internal(set) var firstStart: Int64
-    public internal(set) var lastStart: Int64
+package struct SeriesSummary: Sendable, Hashable {
+    package let window: WindowSize
+    package let series: SeriesKey
+    package internal(set) var rollups: Int
+    package internal(set) var firstStart: Int64
+    package internal(set) var lastStart: Int64
 
-    public init(window: WindowSize, series: SeriesKey, rollups: Int, firstStart: Int64, lastStart: Int64) {
+    package init(window: WindowSize, series: SeriesKey, rollups: Int, firstStart: Int64, lastStart: Int64) {
         self.window = window
         self.series = series
         self.rollups = rollups
@@ -22,7 +22,7 @@ public struct SeriesSummary: Sendable, Hashable {
     }
 
     /// Output order: window size, then site, device, metric.
-    public static func outputOrder(_ a: SeriesSummary, _ b: SeriesSummary) -> Bool {
+    package static func outputOrder(_ a: SeriesSummary, _ b: SeriesSummary) -> Bool {
         a.window != b.window ? a.window < b.window : a.series < b.series
     }
 }

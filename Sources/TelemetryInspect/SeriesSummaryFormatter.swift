@@ -6,12 +6,12 @@ import TelemetryCore
 /// last_start` (times in RFC 3339 UTC with milliseconds).
 ///
 /// Threading: stateless; safe from any thread. Returns strings; never prints.
-public enum SeriesSummaryFormatter {
+package enum SeriesSummaryFormatter {
     /// The CSV header line.
-    public static let csvHeader = "window,site,device,metric,rollups,first_start,last_start"
+    package static let csvHeader = "window,site,device,metric,rollups,first_start,last_start"
 
     /// One JSON object (no trailing newline).
-    public static func jsonLine(_ s: SeriesSummary) -> String {
+    package static func jsonLine(_ s: SeriesSummary) -> String {
         var w = JSONWriter()
         w.beginObject()
         w.key("window"); w.string(s.window.name)
@@ -26,7 +26,7 @@ public enum SeriesSummaryFormatter {
     }
 
     /// One CSV record (no line terminator).
-    public static func csvLine(_ s: SeriesSummary) -> String {
+    package static func csvLine(_ s: SeriesSummary) -> String {
         CSVWriter.record([
             s.window.name, s.series.site, s.series.device, s.series.metric, String(s.rollups),
             UTCTimestamp.format(milliseconds: s.firstStart), UTCTimestamp.format(milliseconds: s.lastStart),
@@ -34,13 +34,13 @@ public enum SeriesSummaryFormatter {
     }
 
     /// Table columns.
-    public static let tableColumns: [TableRenderer.Column] = [
+    package static let tableColumns: [TableRenderer.Column] = [
         .init("window"), .init("site"), .init("device"), .init("metric"), .init("rollups", alignRight: true),
         .init("first start (UTC)"), .init("last start (UTC)"),
     ]
 
     /// Table cells (raw; ``TableRenderer`` sanitises them).
-    public static func tableCells(_ s: SeriesSummary) -> [String] {
+    package static func tableCells(_ s: SeriesSummary) -> [String] {
         [
             s.window.name, s.series.site, s.series.device, s.series.metric, String(s.rollups),
             RollupRowFormatter.tableTime(s.firstStart), RollupRowFormatter.tableTime(s.lastStart),
@@ -48,7 +48,7 @@ public enum SeriesSummaryFormatter {
     }
 
     /// Every output line for `series` in `format`.
-    public static func render(_ series: [SeriesSummary], format: OutputFormat) -> [String] {
+    package static func render(_ series: [SeriesSummary], format: OutputFormat) -> [String] {
         switch format {
         case .json: series.map(jsonLine)
         case .csv: [csvHeader] + series.map(csvLine)

@@ -13,17 +13,17 @@ import TelemetryStorage
 /// is sanitised with ``TerminalSafeText``.
 ///
 /// Threading: an immutable value type; ``load(dataDirectory:)`` does blocking file I/O.
-public struct StatusReport: Sendable {
+package struct StatusReport: Sendable {
     /// Where the status was read from.
-    public let path: String
+    package let path: String
     /// The top-level members in file order.
-    public let members: [JSONMember]
+    package let members: [JSONMember]
 
     /// Reads `<dataDirectory>/status.json`.
     ///
     /// Throws ``InspectError/statusMissing(dataDirectory:)`` when there is no such file and
     /// ``InspectError/statusUnreadable(path:reason:)`` when it cannot be read or parsed.
-    public static func load(dataDirectory: String) throws(InspectError) -> StatusReport {
+    package static func load(dataDirectory: String) throws(InspectError) -> StatusReport {
         let path = DataDirectory(dataDirectory).status
         guard FileManager.default.fileExists(atPath: path) else {
             throw .statusMissing(dataDirectory: dataDirectory)
@@ -35,7 +35,7 @@ public struct StatusReport: Sendable {
     }
 
     /// Parses status JSON text; it must be one JSON object.
-    public init(json: String, path: String) throws(InspectError) {
+    package init(json: String, path: String) throws(InspectError) {
         let value: JSONValue
         do {
             value = try JSONParser.parse(json)
@@ -59,7 +59,7 @@ public struct StatusReport: Sendable {
     ]
 
     /// The report lines; `now` (epoch ms) is used for "updated … ago".
-    public func render(now: Int64) -> [String] {
+    package func render(now: Int64) -> [String] {
         let root = JSONValue.object(members)
         var other: [(String, String)] = []
         var lines = ["telemetryd status — \(TerminalSafeText.sanitize(path))"]

@@ -10,41 +10,41 @@
 /// row; widths only grow, so later wide cells push their column out.
 ///
 /// Threading: a value type; mutate from one thread.
-public struct TableRenderer: Sendable {
+package struct TableRenderer: Sendable {
     /// A column: its header and alignment.
-    public struct Column: Sendable, Hashable {
-        public let header: String
-        public let alignRight: Bool
+    package struct Column: Sendable, Hashable {
+        package let header: String
+        package let alignRight: Bool
 
-        public init(_ header: String, alignRight: Bool = false) {
+        package init(_ header: String, alignRight: Bool = false) {
             self.header = header
             self.alignRight = alignRight
         }
     }
 
-    public let columns: [Column]
+    package let columns: [Column]
     /// Current width of each column in terminal cells.
-    public private(set) var widths: [Int]
+    package private(set) var widths: [Int]
 
-    public init(columns: [Column]) {
+    package init(columns: [Column]) {
         self.columns = columns
         self.widths = columns.map { TerminalSafeText.displayWidth(TerminalSafeText.sanitize($0.header)) }
     }
 
     /// Widens columns so that `cells` fits.
-    public mutating func fit(_ cells: [String]) {
+    package mutating func fit(_ cells: [String]) {
         for (i, cell) in cells.enumerated() where i < widths.count {
             widths[i] = Swift.max(widths[i], TerminalSafeText.displayWidth(TerminalSafeText.sanitize(cell)))
         }
     }
 
     /// The header line and a rule under it.
-    public func headerLines() -> [String] {
+    package func headerLines() -> [String] {
         [line(columns.map(\.header)), line(widths.map { String(repeating: "─", count: $0) }, rule: true)]
     }
 
     /// One row, sanitised and padded to the current widths.
-    public func line(_ cells: [String]) -> String {
+    package func line(_ cells: [String]) -> String {
         line(cells, rule: false)
     }
 
@@ -60,7 +60,7 @@ public struct TableRenderer: Sendable {
     }
 
     /// A complete table: header and rule (unless `header` is false), then one line per row.
-    public static func render(columns: [Column], rows: [[String]], header: Bool = true) -> [String] {
+    package static func render(columns: [Column], rows: [[String]], header: Bool = true) -> [String] {
         var table = TableRenderer(columns: columns)
         if !header { table.widths = Array(repeating: 0, count: columns.count) }
         for row in rows { table.fit(row) }

@@ -9,9 +9,9 @@
 /// escape like `\u{1B}`. All other Unicode, such as Vietnamese `Hà Nội`, passes through.
 ///
 /// Threading: stateless; safe from any thread.
-public enum TerminalSafeText {
+package enum TerminalSafeText {
     /// `text` with every terminal-controlling character replaced by `\u{XX}`.
-    public static func sanitize(_ text: String) -> String {
+    package static func sanitize(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isUnsafe) else { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count + 8)
@@ -26,7 +26,7 @@ public enum TerminalSafeText {
     }
 
     /// Whether `scalar` must not reach a terminal raw.
-    public static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+    package static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x00...0x1F, 0x7F...0x9F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069: true
         default: false
@@ -36,7 +36,7 @@ public enum TerminalSafeText {
     /// How many terminal columns `text` occupies (already sanitised text assumed): one per
     /// character (grapheme cluster, so combining accents add nothing), two for East Asian
     /// wide/full-width characters and emoji.
-    public static func displayWidth(_ text: String) -> Int {
+    package static func displayWidth(_ text: String) -> Int {
         if text.utf8.allSatisfy({ $0 < 0x80 }) { return text.utf8.count }
         var width = 0
         for ch in text {
@@ -47,7 +47,7 @@ public enum TerminalSafeText {
     }
 
     /// `text` padded with spaces to `width` columns (on the left when `alignRight`).
-    public static func pad(_ text: String, to width: Int, alignRight: Bool = false) -> String {
+    package static func pad(_ text: String, to width: Int, alignRight: Bool = false) -> String {
         let missing = width - displayWidth(text)
         guard missing > 0 else { return text }
         let spaces = String(repeating: " ", count: missing)

@@ -10,15 +10,15 @@ import TelemetryCore
 ///   (units `s`, `m`, `h`, `d`, `w`).
 ///
 /// Threading: stateless; safe from any thread. "Now" is passed in so results are reproducible.
-public enum TimeArgument {
+package enum TimeArgument {
     /// What ``parse(_:now:option:)`` accepts, for error messages and `--help`.
-    public static let expectedFormat =
+    package static let expectedFormat =
         "an RFC 3339 time (2026-11-24T06:00:00Z), a UTC date (2026-11-24), 'now', "
         + "or a time before now such as -30m, -1h, -2d, -1h30m"
 
     /// Parses `text` relative to `now` (epoch ms).
     /// - Parameter option: the option name used in the error, e.g. `"--from"`.
-    public static func parse(_ text: String, now: Int64, option: String = "time") throws(InspectError) -> Int64 {
+    package static func parse(_ text: String, now: Int64, option: String = "time") throws(InspectError) -> Int64 {
         let trimmed = text.trimmingWhitespace
         if trimmed == "now" { return now }
         if trimmed.hasPrefix("now-") {

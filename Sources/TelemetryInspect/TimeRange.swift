@@ -6,17 +6,17 @@
 /// Invariants: when both ends are set, `from < to` (the initialiser rejects anything else).
 ///
 /// Threading: an immutable value type; safe to share.
-public struct TimeRange: Sendable, Hashable {
+package struct TimeRange: Sendable, Hashable {
     /// Inclusive lower bound, or `nil` for no lower bound.
-    public let from: Int64?
+    package let from: Int64?
     /// Exclusive upper bound, or `nil` for no upper bound.
-    public let to: Int64?
+    package let to: Int64?
 
     /// The range with no bounds.
-    public static let unbounded = TimeRange(uncheckedFrom: nil, to: nil)
+    package static let unbounded = TimeRange(uncheckedFrom: nil, to: nil)
 
     /// A range; throws ``InspectError/emptyTimeRange(from:to:)`` when `from >= to`.
-    public init(from: Int64?, to: Int64?) throws(InspectError) {
+    package init(from: Int64?, to: Int64?) throws(InspectError) {
         if let from, let to, from >= to { throw .emptyTimeRange(from: from, to: to) }
         self.from = from
         self.to = to
@@ -28,7 +28,7 @@ public struct TimeRange: Sendable, Hashable {
     }
 
     /// Whether a window starting at `start` is selected.
-    public func contains(_ start: Int64) -> Bool {
+    package func contains(_ start: Int64) -> Bool {
         if let from, start < from { return false }
         if let to, start >= to { return false }
         return true

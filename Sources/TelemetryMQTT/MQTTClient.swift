@@ -1,6 +1,6 @@
 internal import CMosquitto
 import Dispatch
-import Logging
+public import Logging
 import Synchronization
 
 #if canImport(Glibc)

@@ -15,16 +15,16 @@ import Darwin
 /// The descriptor is closed when the object is released.
 ///
 /// Threading: owned by one thread at a time; not `Sendable`.
-public final class AppendOnlyFile {
+package final class AppendOnlyFile {
     /// Mode of a created file: owner read/write, group read.
     static let permissions: FilePermissions = [.ownerReadWrite, .groupRead]
 
-    public let path: String
+    package let path: String
     private let descriptor: FileDescriptor
     /// Size of the file in bytes, as far as this handle has written.
-    public private(set) var size: Int64
+    package private(set) var size: Int64
 
-    public init(path: String) throws(StorageError) {
+    package init(path: String) throws(StorageError) {
         let descriptor = try StorageError.attempt("open", path: path) {
             try FileDescriptor.open(
                 FilePath(path), .writeOnly, options: [.append, .create, .closeOnExec], permissions: Self.permissions)
@@ -42,13 +42,13 @@ public final class AppendOnlyFile {
     deinit { try? descriptor.close() }
 
     /// Appends all of `bytes`.
-    public func append(_ bytes: [UInt8]) throws(StorageError) {
+    package func append(_ bytes: [UInt8]) throws(StorageError) {
         try StorageError.attempt("write", path: path) { _ = try descriptor.writeAll(bytes) }
         size += Int64(bytes.count)
     }
 
     /// Flushes the file's data to stable storage.
-    public func sync() throws(StorageError) {
+    package func sync() throws(StorageError) {
         guard fdatasync(descriptor.rawValue) == 0 else { throw StorageError("sync", path: path, errno: errno) }
     }
 }

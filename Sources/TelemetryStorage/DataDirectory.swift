@@ -1,4 +1,4 @@
-import TelemetryCore
+package import TelemetryCore
 
 /// The layout of telemetryd's data directory: the one place that knows where each file is,
 /// for the daemon's sinks and for reading the files back.
@@ -10,25 +10,25 @@ import TelemetryCore
 /// <root>/state/                                        checkpoints
 /// ```
 /// Threading: an immutable value.
-public struct DataDirectory: Sendable, Equatable {
-    public let root: String
+package struct DataDirectory: Sendable, Equatable {
+    package let root: String
 
-    public init(_ root: String) {
+    package init(_ root: String) {
         var r = root
         while r.count > 1, r.hasSuffix("/") { r.removeLast() }
         self.root = r
     }
 
-    public var rollups: String { root + "/rollups" }
-    public var deadLetters: String { root + "/deadletter" }
-    public var status: String { root + "/status.json" }
-    public var state: String { root + "/state" }
+    package var rollups: String { root + "/rollups" }
+    package var deadLetters: String { root + "/deadletter" }
+    package var status: String { root + "/status.json" }
+    package var state: String { root + "/state" }
 
     /// Directory of one window size.
     package func rollupWindow(_ window: String) -> String { "\(rollups)/\(window)" }
 
     /// Directory of one window size and UTC day.
-    public func rollupDay(window: String, day: String) -> String { "\(rollupWindow(window))/\(day)" }
+    package func rollupDay(window: String, day: String) -> String { "\(rollupWindow(window))/\(day)" }
 
     /// The file for the rollups of `window` whose windows start in the UTC hour of `startMs`:
     /// `rollups/<window>/<YYYY-MM-DD>/<HH>.<ext>`.

@@ -1,16 +1,16 @@
-import TelemetryCore
+package import TelemetryCore
 
 /// A message (or, for `too_late`, a reading) that did not make it into the rollups, as it
 /// is written to `deadletter/<YYYY-MM-DD>.jsonl`.
 ///
 /// Threading: a value type.
-public struct DeadLetter: Sendable, Equatable {
-    public var receivedMs: Int64
-    public var topic: [UInt8]
-    public var reason: RejectReason
-    public var payload: [UInt8]
+package struct DeadLetter: Sendable, Equatable {
+    package var receivedMs: Int64
+    package var topic: [UInt8]
+    package var reason: RejectReason
+    package var payload: [UInt8]
 
-    public init(receivedMs: Int64, topic: [UInt8], reason: RejectReason, payload: [UInt8]) {
+    package init(receivedMs: Int64, topic: [UInt8], reason: RejectReason, payload: [UInt8]) {
         self.receivedMs = receivedMs
         self.topic = topic
         self.reason = reason
@@ -19,7 +19,7 @@ public struct DeadLetter: Sendable, Equatable {
 
     /// The JSON line: `received`, `topic`, `reason`, and `payload` (text) or
     /// `payload_base64` (when the payload is not UTF-8), written by ``JSONWriter``.
-    public func jsonLine() -> [UInt8] {
+    package func jsonLine() -> [UInt8] {
         var w = JSONWriter(reservingCapacity: payload.count + topic.count + 96)
         w.beginObject()
         w.key("received"); w.string(UTCTimestamp.format(milliseconds: receivedMs))

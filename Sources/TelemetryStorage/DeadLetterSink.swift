@@ -10,9 +10,9 @@ import TelemetryCore
 ///
 /// Threading: `Sendable`; the buffer is behind a `Mutex`, file I/O happens only in `flush`,
 /// which must be called from one thread at a time.
-public final class DeadLetterSink: Sendable {
-    public let directory: DataDirectory
-    public let maxBufferedBytes: Int
+package final class DeadLetterSink: Sendable {
+    package let directory: DataDirectory
+    package let maxBufferedBytes: Int
     private struct State {
         var pending: [(day: String, line: [UInt8])] = []
         var bytes = 0
@@ -21,13 +21,13 @@ public final class DeadLetterSink: Sendable {
     }
     private let state = Mutex(State())
 
-    public init(directory: DataDirectory, maxBufferedBytes: Int = 16 << 20) {
+    package init(directory: DataDirectory, maxBufferedBytes: Int = 16 << 20) {
         self.directory = directory
         self.maxBufferedBytes = maxBufferedBytes
     }
 
     /// Queues a dead letter for the next flush.
-    public func append(_ letter: DeadLetter) {
+    package func append(_ letter: DeadLetter) {
         let line = letter.jsonLine()
         let day = UTCTimestamp.dayString(milliseconds: letter.receivedMs)
         state.withLock { s in
@@ -39,12 +39,12 @@ public final class DeadLetterSink: Sendable {
 
     /// Dead letters dropped, since creation, because the buffer was full (never written
     /// anywhere, so status.json is the only record of them). Safe to read from any thread.
-    public var overflowed: Int { state.withLock { $0.overflowed } }
+    package var overflowed: Int { state.withLock { $0.overflowed } }
     /// Dead letters written to files so far.
-    public var written: Int { state.withLock { $0.written } }
+    package var written: Int { state.withLock { $0.written } }
 
     /// Writes and fsyncs everything queued.
-    public func flush() throws(StorageError) {
+    package func flush() throws(StorageError) {
         let batch = state.withLock { s -> [(day: String, line: [UInt8])] in
             defer { s.pending.removeAll(); s.bytes = 0 }
             return s.pending

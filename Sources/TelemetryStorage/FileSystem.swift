@@ -12,13 +12,13 @@ import Darwin
 ///
 /// Failures are `StorageError`s naming the operation, the path and the system's reason.
 /// Threading: stateless; each call is independent.
-public enum FileSystem {
+package enum FileSystem {
     /// Mode of a created directory: owner all, group read and search.
     static let directoryMode: mode_t = 0o750
 
     /// Creates `path` and its missing parents, each with mode 0750 exactly (whatever the
     /// umask). An existing directory is fine; an existing file of another kind is not.
-    public static func makeDirectory(_ path: String) throws(StorageError) {
+    package static func makeDirectory(_ path: String) throws(StorageError) {
         switch createDirectory(path) {
         case nil:
             return
@@ -55,7 +55,7 @@ public enum FileSystem {
 
     /// Replaces `path` with `bytes` atomically (write a temporary file, fsync, rename), so a
     /// reader sees either the old or the new content, never a mix.
-    public static func replaceAtomically(_ path: String, with bytes: [UInt8]) throws(StorageError) {
+    package static func replaceAtomically(_ path: String, with bytes: [UInt8]) throws(StorageError) {
         let temporary = path + ".tmp"
         unlink(temporary)
         let file = try AppendOnlyFile(path: temporary)
@@ -65,12 +65,12 @@ public enum FileSystem {
     }
 
     /// Names in a directory, sorted; empty when it does not exist.
-    public static func list(_ path: String) -> [String] {
+    package static func list(_ path: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
     }
 
     /// Every regular file below `root` (recursively), sorted.
-    public static func files(below root: String) -> [String] {
+    package static func files(below root: String) -> [String] {
         guard let e = FileManager.default.enumerator(atPath: root) else { return [] }
         var out: [String] = []
         while let rel = e.nextObject() as? String {
@@ -84,7 +84,7 @@ public enum FileSystem {
     /// Cuts a file back to just after its last `\n`, removing a torn last line left by a
     /// crash mid-write. Returns the number of bytes removed.
     @discardableResult
-    public static func cutTornLastLine(_ path: String) throws(StorageError) -> Int {
+    package static func cutTornLastLine(_ path: String) throws(StorageError) -> Int {
         let file = try StorageError.attempt("open", path: path) {
             try FileDescriptor.open(FilePath(path), .readWrite, options: .closeOnExec)
         }

@@ -5,22 +5,22 @@
 /// on stderr.
 ///
 /// Threading: a value type; not shared across threads while being mutated.
-public struct MalformedLineTally: Sendable, Equatable {
+package struct MalformedLineTally: Sendable, Equatable {
     /// Number of skipped lines.
-    public private(set) var count = 0
+    package private(set) var count = 0
     /// `path:line` of the first skipped line, when any.
-    public private(set) var firstLocation: String?
+    package private(set) var firstLocation: String?
 
-    public init() {}
+    package init() {}
 
     /// Records one malformed line at `path`, 1-based `line`.
-    public mutating func record(path: String, line: Int) {
+    package mutating func record(path: String, line: Int) {
         if firstLocation == nil { firstLocation = "\(path):\(line)" }
         count += 1
     }
 
     /// Adds another tally's counts to this one.
-    public mutating func merge(_ other: MalformedLineTally) {
+    package mutating func merge(_ other: MalformedLineTally) {
         if firstLocation == nil { firstLocation = other.firstLocation }
         count += other.count
     }

@@ -7,14 +7,14 @@ import TelemetryCore
 /// deleted when its whole UTC day ended more than `days` days before `nowMs`. `days == 0`
 /// keeps everything.
 /// Threading: an immutable value; `prune` does file I/O on the calling thread.
-public struct RetentionPolicy: Sendable, Equatable {
-    public let days: Int
+package struct RetentionPolicy: Sendable, Equatable {
+    package let days: Int
 
-    public init(days: Int) { self.days = days }
+    package init(days: Int) { self.days = days }
 
     /// Deletes what is too old; returns the paths removed.
     @discardableResult
-    public func prune(_ directory: DataDirectory, nowMs: Int64) -> [String] {
+    package func prune(_ directory: DataDirectory, nowMs: Int64) -> [String] {
         guard days > 0 else { return [] }
         let cutoff = UTCTimestamp.dayString(milliseconds: nowMs - Int64(days) * 86_400_000)
         var removed: [String] = []

@@ -1,5 +1,5 @@
 import Foundation
-import TelemetryCore
+package import TelemetryCore
 
 /// The rollup files under a telemetryd data directory, found through ``DataDirectory``'s
 /// layout: `<data_dir>/rollups/<window>/<YYYY-MM-DD>/<HH>.jsonl|csv`, where date and hour are
@@ -12,30 +12,30 @@ import TelemetryCore
 ///
 /// Threading: an immutable value type; every call lists the file system afresh, so it sees
 /// files the daemon creates meanwhile. Safe from any thread.
-public struct RollupDirectory: Sendable {
+package struct RollupDirectory: Sendable {
     /// The data directory's layout.
-    public let layout: DataDirectory
+    package let layout: DataDirectory
 
-    public init(_ layout: DataDirectory) {
+    package init(_ layout: DataDirectory) {
         self.layout = layout
     }
 
     /// The rollups of the data directory at `dataDirectory` (`--data-dir`).
-    public init(dataDirectory: String) {
+    package init(dataDirectory: String) {
         self.init(DataDirectory(dataDirectory))
     }
 
     /// The data directory (`--data-dir`).
-    public var dataDirectory: String { layout.root }
+    package var dataDirectory: String { layout.root }
 
     /// `<data_dir>/rollups`.
-    public var rollupsPath: String { layout.rollups }
+    package var rollupsPath: String { layout.rollups }
 
     /// The windows that have a directory under `rollups/`, smallest first.
     ///
     /// Throws ``RollupReadError/rollupsDirectoryMissing(dataDirectory:)`` when `rollups/` does not
     /// exist (usually a wrong `--data-dir`).
-    public func windows() throws(RollupReadError) -> [WindowSize] {
+    package func windows() throws(RollupReadError) -> [WindowSize] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: rollupsPath, isDirectory: &isDirectory),
               isDirectory.boolValue
@@ -51,7 +51,7 @@ public struct RollupDirectory: Sendable {
     ///
     /// Throws ``RollupReadError/windowNotPresent(_:present:dataDirectory:)`` when `requested` has
     /// no directory (the message lists the ones present).
-    public func resolveWindow(_ requested: WindowSize?) throws(RollupReadError) -> WindowSize? {
+    package func resolveWindow(_ requested: WindowSize?) throws(RollupReadError) -> WindowSize? {
         let present = try windows()
         guard let requested else { return present.first }
         guard present.contains(requested) else {
@@ -62,7 +62,7 @@ public struct RollupDirectory: Sendable {
 
     /// The files of `window` that can hold window starts in `[from, to)` (either bound may be
     /// open), oldest hour first (for one hour, `.jsonl` before `.csv`).
-    public func files(window: WindowSize, from: Int64? = nil, to: Int64? = nil) throws(RollupReadError) -> [RollupFileRef] {
+    package func files(window: WindowSize, from: Int64? = nil, to: Int64? = nil) throws(RollupReadError) -> [RollupFileRef] {
         func overlaps(lower: Int64, upper: Int64) -> Bool {
             if let from, upper <= from { return false }
             if let to, lower >= to { return false }

@@ -1,5 +1,5 @@
 import Foundation
-import TelemetryCore
+package import TelemetryCore
 
 /// Streams ``RollupRow``s out of one rollup file (`.jsonl` or `.csv`), resuming where it left off.
 ///
@@ -15,23 +15,23 @@ import TelemetryCore
 ///
 /// Threading: a value type holding only the read position; use each instance from one thread
 /// at a time. Each call opens and closes the file.
-public struct RollupFileReader: Sendable {
+package struct RollupFileReader: Sendable {
     /// The file being read.
-    public let path: String
+    package let path: String
     /// Its encoding.
-    public let format: RollupFileFormat
+    package let format: RollupFileFormat
     /// Bytes consumed so far: the end of the last complete record.
-    public private(set) var offset: UInt64 = 0
+    package private(set) var offset: UInt64 = 0
     /// Lines consumed so far (for locating malformed ones).
-    public private(set) var linesConsumed = 0
+    package private(set) var linesConsumed = 0
     /// Records skipped because they could not be decoded.
-    public private(set) var malformed = MalformedLineTally()
+    package private(set) var malformed = MalformedLineTally()
     /// CSV: field index of each known column, once the header has been read.
     private var csvColumns: [RollupColumn: Int]?
 
     /// A reader for `path`, positioned at the start. `format` defaults to the file's extension
     /// (`.csv` means CSV, anything else JSON Lines).
-    public init(path: String, format: RollupFileFormat? = nil) {
+    package init(path: String, format: RollupFileFormat? = nil) {
         self.path = path
         self.format = format ?? RollupFileFormat(fileName: path) ?? .jsonl
     }
@@ -41,7 +41,7 @@ public struct RollupFileReader: Sendable {
     /// A file that does not exist (e.g. removed by retention) reads as empty.
     /// - Returns: the number of rows passed to `body`.
     @discardableResult
-    public mutating func readAvailable(_ body: (RollupRow) -> Void) throws(RollupReadError) -> Int {
+    package mutating func readAvailable(_ body: (RollupRow) -> Void) throws(RollupReadError) -> Int {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             if !FileManager.default.fileExists(atPath: path) { return 0 }
             throw .unreadable(path: path, reason: "permission denied or not a regular file")
@@ -92,13 +92,13 @@ public struct RollupFileReader: Sendable {
 
     /// Returns the malformed-line tally gathered so far and starts a new one (for callers that
     /// read the same file repeatedly and report increments, like `tail -f`).
-    public mutating func takeMalformed() -> MalformedLineTally {
+    package mutating func takeMalformed() -> MalformedLineTally {
         defer { malformed = MalformedLineTally() }
         return malformed
     }
 
     /// Reads every complete record after ``offset`` and returns the decoded rows.
-    public mutating func readAll() throws(RollupReadError) -> [RollupRow] {
+    package mutating func readAll() throws(RollupReadError) -> [RollupRow] {
         var rows: [RollupRow] = []
         try readAvailable { rows.append($0) }
         return rows

@@ -1,17 +1,17 @@
-import TelemetryCore
+package import TelemetryCore
 
 /// One rollup file found by ``RollupDirectory``: where it is, its encoding, its window, and
 /// the UTC hour its window starts fall in (`[hourStart, hourStart + 1h)`).
 ///
 /// Threading: an immutable value type; safe to share.
-public struct RollupFileRef: Sendable, Hashable {
-    public let path: String
-    public let format: RollupFileFormat
-    public let window: WindowSize
+package struct RollupFileRef: Sendable, Hashable {
+    package let path: String
+    package let format: RollupFileFormat
+    package let window: WindowSize
     /// Epoch ms of the UTC hour named by the file's date directory and file name.
-    public let hourStart: Int64
+    package let hourStart: Int64
 
-    public init(path: String, format: RollupFileFormat, window: WindowSize, hourStart: Int64) {
+    package init(path: String, format: RollupFileFormat, window: WindowSize, hourStart: Int64) {
         self.path = path
         self.format = format
         self.window = window
@@ -19,5 +19,5 @@ public struct RollupFileRef: Sendable, Hashable {
     }
 
     /// A reader positioned at the start of this file.
-    public func reader() -> RollupFileReader { RollupFileReader(path: path, format: format) }
+    package func reader() -> RollupFileReader { RollupFileReader(path: path, format: format) }
 }

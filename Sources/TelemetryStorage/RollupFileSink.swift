@@ -1,4 +1,4 @@
-import TelemetryCore
+package import TelemetryCore
 
 /// Appends rollups to their hourly files: `rollups/<window>/<YYYY-MM-DD>/<HH>.<ext>`, by
 /// the UTC date and hour of each window's start.
@@ -10,33 +10,33 @@ import TelemetryCore
 ///
 /// Threading: owned by the thread that first writes to it (the aggregator thread); not
 /// `Sendable`. `write`, `flush` and `reopen` check that in debug builds (`OwningThread`).
-public final class RollupFileSink {
-    public let directory: DataDirectory
-    public let format: RollupFileFormat
+package final class RollupFileSink {
+    package let directory: DataDirectory
+    package let format: RollupFileFormat
     private var open: [String: AppendOnlyFile] = [:]
     private var dirty: Set<String> = []
     private var knownDirectories: Set<String> = []
     private var owner = OwningThread()
     /// Lines written since creation.
-    public private(set) var linesWritten = 0
+    package private(set) var linesWritten = 0
 
     /// How many files may stay open after a flush before idle ones are closed.
     static let openFileLimit = 32
     /// The files with an open handle (for tests).
     var openPaths: Set<String> { Set(open.keys) }
 
-    public init(directory: DataDirectory, format: RollupFileFormat) {
+    package init(directory: DataDirectory, format: RollupFileFormat) {
         self.directory = directory
         self.format = format
     }
 
     /// The file a rollup belongs in.
-    public func path(for r: Rollup) -> String {
+    package func path(for r: Rollup) -> String {
         directory.rollupFile(window: r.window.name, startMs: r.startMs, format: format)
     }
 
     /// Appends `rollups` (each to its own file), whole lines only.
-    public func write(_ rollups: [Rollup]) throws(StorageError) {
+    package func write(_ rollups: [Rollup]) throws(StorageError) {
         owner.check()
         guard !rollups.isEmpty else { return }
         var byPath: [String: [UInt8]] = [:]
@@ -58,7 +58,7 @@ public final class RollupFileSink {
     /// Makes everything written so far durable, then applies the open-file rule: when more
     /// than `openFileLimit` files are open, those not written since the previous flush are
     /// closed (the files being written stay open however many they are).
-    public func flush() throws(StorageError) {
+    package func flush() throws(StorageError) {
         owner.check()
         for p in dirty.sorted() { try open[p]?.sync() }
         if open.count > Self.openFileLimit { open = open.filter { dirty.contains($0.key) } }
@@ -66,7 +66,7 @@ public final class RollupFileSink {
     }
 
     /// Closes all files (they are reopened on the next write), e.g. on SIGHUP.
-    public func reopen() throws(StorageError) {
+    package func reopen() throws(StorageError) {
         owner.check()
         try flush()
         open.removeAll()
@@ -85,7 +85,7 @@ public final class RollupFileSink {
     }
 
     /// Cuts torn last lines from every rollup file (run once at start-up, before writing).
-    public static func repairTornLines(in directory: DataDirectory) throws(StorageError) -> Int {
+    package static func repairTornLines(in directory: DataDirectory) throws(StorageError) -> Int {
         var repaired = 0
         for f in FileSystem.files(below: directory.rollups) + FileSystem.files(below: directory.deadLetters)
         where f.hasSuffix(".jsonl") || f.hasSuffix(".csv") {

@@ -1,10 +1,10 @@
-import TelemetryCore
+package import TelemetryCore
 
 /// Why rollup files could not be read back, each case worded so the message
 /// (``description``) tells the user what to check.
 ///
 /// Threading: an immutable value type; safe to share.
-public enum RollupReadError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum RollupReadError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The data directory has no `rollups/` directory (usually a wrong `--data-dir`).
     case rollupsDirectoryMissing(dataDirectory: String)
     /// A window that is valid but has no rollups in the data directory (the ones present).
@@ -12,7 +12,7 @@ public enum RollupReadError: Error, Sendable, Equatable, CustomStringConvertible
     /// A rollup file or directory could not be read.
     case unreadable(path: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .rollupsDirectoryMissing(let dir):
             "no rollups directory in \(dir) — is telemetryd running with --data-dir \(dir)?"

@@ -1,28 +1,28 @@
-import SystemPackage
+package import SystemPackage
 
 /// A file operation that failed: what was being done, to which path, and the system's
 /// reason, e.g. `cannot create directory /var/lib/telemetryd/rollups: Not a directory`.
 ///
 /// Threading: a value type.
-public struct StorageError: Error, Sendable, CustomStringConvertible {
+package struct StorageError: Error, Sendable, CustomStringConvertible {
     /// What was being done, as a verb phrase ("open", "create directory", "sync").
-    public let operation: String
-    public let path: String
+    package let operation: String
+    package let path: String
     /// The system's reason (`errno`).
-    public let errno: Errno
+    package let errno: Errno
 
-    public init(_ operation: String, path: String, errno: Errno) {
+    package init(_ operation: String, path: String, errno: Errno) {
         self.operation = operation
         self.path = path
         self.errno = errno
     }
 
     /// From a raw `errno` value.
-    public init(_ operation: String, path: String, errno: Int32) {
+    package init(_ operation: String, path: String, errno: Int32) {
         self.init(operation, path: path, errno: Errno(rawValue: errno))
     }
 
-    public var description: String { "cannot \(operation) \(path): \(errno)" }
+    package var description: String { "cannot \(operation) \(path): \(errno)" }
 
     /// Runs `body` (a swift-system call), turning the `Errno` it throws into a `StorageError`
     /// for `operation` on `path`.

@@ -1,12 +1,12 @@
 import Foundation
-import TelemetryCore
-import TelemetryStorage
+package import TelemetryCore
+package import TelemetryStorage
 
 /// A data directory under the system temporary directory, removed when released.
-public final class TemporaryDataDirectory {
-    public let path: String
+package final class TemporaryDataDirectory {
+    package let path: String
 
-    public init() throws {
+    package init() throws {
         path = NSTemporaryDirectory() + "telemetryctl-tests-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
@@ -14,11 +14,11 @@ public final class TemporaryDataDirectory {
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
     /// The rollup files in it.
-    public var directory: RollupDirectory { RollupDirectory(dataDirectory: path) }
+    package var directory: RollupDirectory { RollupDirectory(dataDirectory: path) }
 
     /// Writes `contents` to `relativePath`, creating directories.
     @discardableResult
-    public func write(_ relativePath: String, _ contents: String) throws -> String {
+    package func write(_ relativePath: String, _ contents: String) throws -> String {
         let full = path + "/" + relativePath
         let parent = (full as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
@@ -27,7 +27,7 @@ public final class TemporaryDataDirectory {
     }
 
     /// Appends `contents` to `relativePath` (which must exist).
-    public func append(_ relativePath: String, _ contents: String) throws {
+    package func append(_ relativePath: String, _ contents: String) throws {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path + "/" + relativePath))
         defer { try? handle.close() }
         try handle.seekToEnd()
@@ -36,7 +36,7 @@ public final class TemporaryDataDirectory {
 }
 
 /// A rollup row with sensible defaults, for building fixtures and expectations.
-public func makeRow(
+package func makeRow(
     window: String = "1m", start: String = "2026-11-24T06:00:00.000Z", site: String = "hanoi",
     device: String = "aq-hanoi-001", metric: String = "pm25", count: Int64 = 6, mean: Double = 35.6
 ) -> RollupRow {
@@ -49,13 +49,13 @@ public func makeRow(
 }
 
 /// One JSON Lines record (with newline) as the daemon writes it.
-public func jsonLine(_ row: RollupRow) -> String { rollupLine(row, .jsonl) }
+package func jsonLine(_ row: RollupRow) -> String { rollupLine(row, .jsonl) }
 
 /// One CSV record (with newline) as the daemon writes it.
-public func csvLine(_ row: RollupRow) -> String { rollupLine(row, .csv) }
+package func csvLine(_ row: RollupRow) -> String { rollupLine(row, .csv) }
 
 /// The CSV header line (with newline) as the daemon writes it.
-public let csvHeaderLine = String(decoding: RollupEncoder.csvHeader, as: UTF8.self)
+package let csvHeaderLine = String(decoding: RollupEncoder.csvHeader, as: UTF8.self)
 
 private func rollupLine(_ row: RollupRow, _ format: RollupFileFormat) -> String {
     var bytes: [UInt8] = []
@@ -64,11 +64,11 @@ private func rollupLine(_ row: RollupRow, _ format: RollupFileFormat) -> String 
 }
 
 /// Epoch ms of an RFC 3339 literal.
-public func ms(_ text: String) -> Int64 { UTCTimestamp.parse(text)! }
+package func ms(_ text: String) -> Int64 { UTCTimestamp.parse(text)! }
 
 /// A data directory with 1m rollups in hours 05 (jsonl), 06 (jsonl + csv) and 07 (jsonl), and
 /// an empty 1h window.
-public func makeQueryFixture() throws -> TemporaryDataDirectory {
+package func makeQueryFixture() throws -> TemporaryDataDirectory {
     let dir = try TemporaryDataDirectory()
     try dir.write("rollups/1m/2026-11-24/05.jsonl",
         jsonLine(makeRow(start: "2026-11-24T05:59:00Z", metric: "pm25", mean: 1))

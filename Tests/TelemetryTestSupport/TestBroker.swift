@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -7,22 +7,22 @@ import Glibc
 /// A real `mosquitto` broker on a free loopback port, configured through a generated file in
 /// its own temporary directory. `stop()` (SIGTERM, then wait) is idempotent and also runs on
 /// deinit, so failing tests do not leak brokers; `start()` may bring it back on the same port.
-public final class TestBroker: @unchecked Sendable {
-    public struct TLSListener {
-        public init(caFile: String, certificateFile: String, keyFile: String, requireCertificate: Bool = false) {
+package final class TestBroker: @unchecked Sendable {
+    package struct TLSListener {
+        package init(caFile: String, certificateFile: String, keyFile: String, requireCertificate: Bool = false) {
             self.caFile = caFile
             self.certificateFile = certificateFile
             self.keyFile = keyFile
             self.requireCertificate = requireCertificate
         }
-        public var caFile: String
-        public var certificateFile: String
-        public var keyFile: String
-        public var requireCertificate = false
+        package var caFile: String
+        package var certificateFile: String
+        package var keyFile: String
+        package var requireCertificate = false
     }
 
-    public struct Options {
-        public init(
+    package struct Options {
+        package init(
             persistence: Bool = false, allowAnonymous: Bool = true, users: [String: String] = [:],
             allowedSubscriptions: [String]? = nil, tls: TLSListener? = nil
         ) {
@@ -32,27 +32,27 @@ public final class TestBroker: @unchecked Sendable {
             self.allowedSubscriptions = allowedSubscriptions
             self.tls = tls
         }
-        public var persistence = false
-        public var allowAnonymous = true
+        package var persistence = false
+        package var allowAnonymous = true
         /// user → password; written with `mosquitto_passwd` into the broker's directory.
-        public var users: [String: String] = [:]
+        package var users: [String: String] = [:]
         /// If set, the dynamic-security plugin lets clients subscribe only to these patterns
         /// (the broker's default ACL cannot refuse a subscription; this gives SUBACK 0x80).
-        public var allowedSubscriptions: [String]?
-        public var tls: TLSListener?
+        package var allowedSubscriptions: [String]?
+        package var tls: TLSListener?
     }
 
     /// Fixed once the broker first started (a start that finds the port taken picks another).
-    public private(set) var port: Int
+    package private(set) var port: Int
     private var hasStarted = false
-    public let directory: URL
+    package let directory: URL
     /// May be changed before `start()` (e.g. to point at files made in `directory`).
-    public var options: Options
+    package var options: Options
     private let lock = NSLock()
     private var pid: pid_t?
 
     /// Prepares a broker (does not start it). `port` nil picks a free one.
-    public init(_ options: Options = Options(), port: Int? = nil) throws {
+    package init(_ options: Options = Options(), port: Int? = nil) throws {
         self.options = options
         self.port = try port ?? TestBroker.freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("mqtt-test-\(UUID().uuidString)")
@@ -60,7 +60,7 @@ public final class TestBroker: @unchecked Sendable {
     }
 
     /// Starts a broker and waits until it accepts TCP connections.
-    public static func started(_ options: Options = Options()) async throws -> TestBroker {
+    package static func started(_ options: Options = Options()) async throws -> TestBroker {
         let broker = try TestBroker(options)
         try await broker.start()
         return broker
@@ -71,18 +71,18 @@ public final class TestBroker: @unchecked Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    public var configFile: URL { directory.appendingPathComponent("mosquitto.conf") }
-    public var logFile: URL { directory.appendingPathComponent("mosquitto.log") }
+    package var configFile: URL { directory.appendingPathComponent("mosquitto.conf") }
+    package var logFile: URL { directory.appendingPathComponent("mosquitto.log") }
 
     /// Starts the broker and waits until it accepts TCP. The first start retries on a new free
     /// port if another process grabbed this one meanwhile (tests run in parallel, and outgoing
     /// connections take ephemeral ports from the same range); restarts keep the port.
-    public func start() async throws {
+    package func start() async throws {
         try await offload { try self.startBlocking() }
     }
 
     /// Stops the broker without blocking the Swift concurrency pool.
-    public func shutDown() async {
+    package func shutDown() async {
         _ = try? await offload { self.stop() }
     }
 
@@ -161,7 +161,7 @@ public final class TestBroker: @unchecked Sendable {
     }
 
     /// SIGTERM, then wait (SIGKILL after 5 s). Blocking; for `defer` and deinit.
-    public func stop() {
+    package func stop() {
         guard
             let pid = lock.withLock({ () -> pid_t? in
                 defer { self.pid = nil }
@@ -172,7 +172,7 @@ public final class TestBroker: @unchecked Sendable {
     }
 
     /// A port nothing listens on right now: bind port 0 on 127.0.0.1, read it back, close.
-    public static func freePort() throws -> Int {
+    package static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestProcess.Failure(description: "socket() failed") }
         defer { close(fd) }
@@ -190,7 +190,7 @@ public final class TestBroker: @unchecked Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    public static func acceptsTCP(port: Int) -> Bool {
+    package static func acceptsTCP(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+package import Glibc
 #endif
 
 /// Starts and waits for command-line tools (mosquitto, mosquitto_pub, openssl, …).
@@ -9,14 +9,14 @@ import Glibc
 /// Uses `posix_spawn` with an empty signal mask and default signal handling: the test
 /// runner's worker threads block SIGTERM, and a child started with Foundation's `Process`
 /// inherits that mask — a broker would then never see the SIGTERM that stops it.
-public enum TestProcess {
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
-        public init(description: String) { self.description = description }
+package enum TestProcess {
+    package struct Failure: Error, CustomStringConvertible {
+        package let description: String
+        package init(description: String) { self.description = description }
     }
 
     /// Starts `executable`; stdout and stderr are appended to `output`, stdin is /dev/null.
-    public static func spawn(
+    package static func spawn(
         _ executable: String, _ arguments: [String], output: String, environment: [String: String]? = nil
     ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
@@ -52,7 +52,7 @@ public enum TestProcess {
 
     /// Waits up to `timeout` for `pid` to exit; returns its exit code (128+signal if killed),
     /// or nil if it is still running.
-    public static func wait(_ pid: pid_t, timeout: Duration) -> Int32? {
+    package static func wait(_ pid: pid_t, timeout: Duration) -> Int32? {
         let deadline = ContinuousClock.now + timeout
         while true {
             var status: Int32 = 0
@@ -67,7 +67,7 @@ public enum TestProcess {
     }
 
     /// SIGTERM, wait up to `grace`, then SIGKILL; always reaps the process.
-    public static func terminate(_ pid: pid_t, grace: Duration = .seconds(5)) {
+    package static func terminate(_ pid: pid_t, grace: Duration = .seconds(5)) {
         kill(pid, SIGTERM)
         if wait(pid, timeout: grace) == nil {
             kill(pid, SIGKILL)
@@ -79,14 +79,14 @@ public enum TestProcess {
     /// with the output unless it exits 0. The waiting happens on a Dispatch thread, not on the
     /// (two-thread) Swift concurrency pool the tests and the client's tasks share.
     @discardableResult
-    public static func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(15)) async throws
+    package static func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(15)) async throws
         -> String
     {
         try await offload { try runBlocking(executable, arguments, timeout: timeout) }
     }
 
     @discardableResult
-    public static func runBlocking(_ executable: String, _ arguments: [String], timeout: Duration) throws -> String {
+    package static func runBlocking(_ executable: String, _ arguments: [String], timeout: Duration) throws -> String {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("mqtt-test-out-\(UUID().uuidString)")
             .path
         defer { unlink(output) }
@@ -101,7 +101,7 @@ public enum TestProcess {
     }
 
     /// `mosquitto_pub` to a test broker on 127.0.0.1.
-    public static func mosquittoPub(
+    package static func mosquittoPub(
         port: Int, topic: String, message: String? = nil, file: String? = nil, qos: Int = 1,
         extra: [String] = []
     ) async throws {
@@ -113,7 +113,7 @@ public enum TestProcess {
 }
 
 /// Runs blocking work (process waits, polling) on a Dispatch thread and awaits the result.
-public func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+package func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
     }

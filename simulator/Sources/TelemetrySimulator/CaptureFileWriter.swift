@@ -13,23 +13,23 @@ import Darwin
 /// truncated by `init`; `close()` flushes and closes it (standard output is flushed, not
 /// closed). Forgetting `close()` loses the buffered tail.
 /// Threading: not thread-safe; owned by one task (not `Sendable`).
-public final class CaptureFileWriter {
+package final class CaptureFileWriter {
     /// Why the capture could not be written; `description` names the file and the cause.
-    public struct WriteError: Error, Sendable, CustomStringConvertible {
-        public let description: String
+    package struct WriteError: Error, Sendable, CustomStringConvertible {
+        package let description: String
     }
 
     /// The path given, or `-` for standard output.
-    public let path: String
+    package let path: String
     /// Bytes accepted so far (written or buffered).
-    public private(set) var bytesWritten: Int64 = 0
+    package private(set) var bytesWritten: Int64 = 0
 
     private var fd: Int32
     private var buffer: [UInt8] = []
     private let flushThreshold = 1 << 20
 
     /// Opens `path` for writing (`-` means standard output).
-    public init(path: String) throws(WriteError) {
+    package init(path: String) throws(WriteError) {
         self.path = path
         if path == "-" {
             fd = 1
@@ -48,7 +48,7 @@ public final class CaptureFileWriter {
     }
 
     /// Buffers the capture line of `message`.
-    public func write(_ message: SimulatedMessage) throws(WriteError) {
+    package func write(_ message: SimulatedMessage) throws(WriteError) {
         let before = buffer.count
         CaptureLineFormatter.append(message, to: &buffer)
         bytesWritten += Int64(buffer.count - before)
@@ -56,14 +56,14 @@ public final class CaptureFileWriter {
     }
 
     /// Buffers raw bytes (e.g. a line formatted elsewhere).
-    public func write(bytes: [UInt8]) throws(WriteError) {
+    package func write(bytes: [UInt8]) throws(WriteError) {
         buffer.append(contentsOf: bytes)
         bytesWritten += Int64(bytes.count)
         if buffer.count >= flushThreshold { try flush() }
     }
 
     /// Writes out everything buffered.
-    public func flush() throws(WriteError) {
+    package func flush() throws(WriteError) {
         guard fd >= 0 else { return }
         var failure: Int32 = 0
         buffer.withUnsafeBytes { raw in
@@ -85,7 +85,7 @@ public final class CaptureFileWriter {
     }
 
     /// Flushes, then closes the file (standard output stays open).
-    public func close() throws(WriteError) {
+    package func close() throws(WriteError) {
         try flush()
         if fd > 2 {
             let result = posixClose(fd)

@@ -4,14 +4,14 @@
 /// The payload is copied as raw bytes (it need not be UTF-8). Invariants of the output:
 /// one message per line, because simulated topics have no spaces and payloads no `\n`.
 /// Threading: stateless; safe from any thread.
-public enum CaptureLineFormatter {
+package enum CaptureLineFormatter {
     /// Appends the line for `message`, including the trailing `\n`.
-    public static func append(_ message: SimulatedMessage, to out: inout [UInt8]) {
+    package static func append(_ message: SimulatedMessage, to out: inout [UInt8]) {
         append(arrivalMicros: message.arrivalMicros, topic: message.topic, payload: message.payload, to: &out)
     }
 
     /// Appends `<seconds.micros> <topic> <payload>\n`; `arrivalMicros >= 0`.
-    public static func append(arrivalMicros: Int64, topic: String, payload: [UInt8], to out: inout [UInt8]) {
+    package static func append(arrivalMicros: Int64, topic: String, payload: [UInt8], to out: inout [UInt8]) {
         appendTime(micros: arrivalMicros, to: &out)
         out.append(0x20)
         out.append(contentsOf: topic.utf8)
@@ -21,7 +21,7 @@ public enum CaptureLineFormatter {
     }
 
     /// The line for `message`, including the trailing `\n`.
-    public static func line(_ message: SimulatedMessage) -> [UInt8] {
+    package static func line(_ message: SimulatedMessage) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(message.topic.utf8.count + message.payload.count + 20)
         append(message, to: &out)
@@ -30,7 +30,7 @@ public enum CaptureLineFormatter {
 
     /// Appends `micros` since the epoch as seconds with six fraction digits, e.g.
     /// `1795500000.123456`; `micros >= 0`.
-    public static func appendTime(micros: Int64, to out: inout [UInt8]) {
+    package static func appendTime(micros: Int64, to out: inout [UInt8]) {
         precondition(micros >= 0, "capture times are not before the epoch")
         PayloadWriter.appendUnsigned(UInt64(micros / 1_000_000), to: &out)
         out.append(0x2E)

@@ -1,9 +1,9 @@
 /// Records a simulated fleet into a capture file: the `telemetry-sim record` operation.
 /// Threading: stateless; each call owns its generator and writer.
-public enum CaptureRecorder {
+package enum CaptureRecorder {
     /// Generates every message of `configuration` in arrival order and writes it to `path`
     /// (`-` for standard output) in capture format.
-    public static func record(_ configuration: FleetConfiguration, to path: String) throws -> RecordSummary {
+    package static func record(_ configuration: FleetConfiguration, to path: String) throws -> RecordSummary {
         var generator = try FleetGenerator(configuration: configuration)
         let writer = try CaptureFileWriter(path: path)
         while let message = generator.next() {
@@ -16,7 +16,7 @@ public enum CaptureRecorder {
     }
 
     /// The whole capture of `configuration` in memory (for tests and small captures).
-    public static func captureBytes(_ configuration: FleetConfiguration) throws(FleetConfiguration.Invalid) -> (bytes: [UInt8], summary: RecordSummary) {
+    package static func captureBytes(_ configuration: FleetConfiguration) throws(FleetConfiguration.Invalid) -> (bytes: [UInt8], summary: RecordSummary) {
         var generator = try FleetGenerator(configuration: configuration)
         var bytes: [UInt8] = []
         while let message = generator.next() {

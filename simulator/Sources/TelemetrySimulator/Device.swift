@@ -5,21 +5,21 @@
 /// `0 <= phaseMs < interval`; `firstSeq` is `nil` exactly for value-format devices.
 /// The device publishes at `start + phaseMs + k × interval` for `k = 0, 1, …`.
 /// Threading: an immutable value; `Sendable`.
-public struct Device: Sendable, Hashable, Identifiable {
+package struct Device: Sendable, Hashable, Identifiable {
     /// Position in `Fleet.devices`.
-    public let index: Int
+    package let index: Int
     /// The device id, as it appears in topics.
-    public let id: String
-    public let kind: DeviceKind
-    public let site: Site
+    package let id: String
+    package let kind: DeviceKind
+    package let site: Site
     /// The topic its readings are published on.
-    public let topic: String
+    package let topic: String
     /// Offset of its publish times within the interval, in milliseconds.
-    public let phaseMs: Int64
+    package let phaseMs: Int64
     /// The `seq` of its first message (JSON devices only).
-    public let firstSeq: Int64?
+    package let firstSeq: Int64?
 
-    public init(index: Int, id: String, kind: DeviceKind, site: Site, phaseMs: Int64, firstSeq: Int64?) {
+    package init(index: Int, id: String, kind: DeviceKind, site: Site, phaseMs: Int64, firstSeq: Int64?) {
         self.index = index
         self.id = id
         self.kind = kind

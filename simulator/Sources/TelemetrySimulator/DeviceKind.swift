@@ -9,26 +9,26 @@
 ///
 /// The raw value is the device-id prefix.
 /// Threading: an immutable value; `Sendable`.
-public enum DeviceKind: String, CaseIterable, Sendable, Hashable {
+package enum DeviceKind: String, CaseIterable, Sendable, Hashable {
     case airQuality = "aq"
     case powerMeter = "pm"
     case waterLevel = "wl"
 
     /// Whether the payload is a bare number (`value` format) rather than a JSON object.
-    public var isValueFormat: Bool { self == .waterLevel }
+    package var isValueFormat: Bool { self == .waterLevel }
 
     /// The last topic segment: `telemetry` for JSON devices, the metric name otherwise.
-    public var topicLeaf: String { isValueFormat ? "water_level" : "telemetry" }
+    package var topicLeaf: String { isValueFormat ? "water_level" : "telemetry" }
 
     /// The faults this kind of device can get. Value-format devices have no `seq` and no
     /// `ts`, so duplicates, gaps and late event times cannot be expressed (or detected) for
     /// them: they get only `malformed` and `outOfOrder`.
-    public var possibleFaults: [FaultKind] {
+    package var possibleFaults: [FaultKind] {
         isValueFormat ? [.malformed, .outOfOrder] : FaultKind.allCases
     }
 
     /// The ways a `malformed` message of this kind is broken.
-    public var possibleMalformations: [Malformation] {
+    package var possibleMalformations: [Malformation] {
         isValueFormat
             ? [.notANumber, .nanText, .nonFiniteNumber, .invalidUTF8, .unmatchedTopic]
             : [.truncatedJSON, .missingValue, .nonFiniteNumber, .invalidUTF8, .emptyObject, .unmatchedTopic]
@@ -37,7 +37,7 @@ public enum DeviceKind: String, CaseIterable, Sendable, Hashable {
     /// The sites devices of this kind are placed at, in rotation order (a site listed twice
     /// gets twice as many devices): air quality everywhere, power meters mostly in the
     /// industrial parks of Đồng Nai and Bình Dương, water level on the rivers.
-    public var siteRotation: [Site] {
+    package var siteRotation: [Site] {
         switch self {
         case .airQuality: [.hanoi, .hcmc, .danang, .haiphong, .dongnai, .cantho, .binhduong]
         case .powerMeter: [.dongnai, .binhduong, .dongnai, .binhduong, .haiphong, .hcmc]

@@ -6,24 +6,24 @@
 /// milliseconds and at most `maximumMilliseconds`. No signs, spaces or exponents.
 ///
 /// Threading: stateless; safe from any thread.
-public enum DurationParser {
+package enum DurationParser {
     /// Why a text is not a duration. `description` says what was expected.
-    public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    package struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
         /// The text that was refused.
-        public let text: String
+        package let text: String
         /// What is wrong with it.
-        public let problem: String
+        package let problem: String
 
-        public var description: String {
+        package var description: String {
             "invalid duration '\(text)': \(problem); expected e.g. 500ms, 90s, 10m, 1h, 1d or plain seconds"
         }
     }
 
     /// The largest accepted duration: 100 years of 365 days.
-    public static let maximumMilliseconds: Int64 = 100 * 365 * 86_400_000
+    package static let maximumMilliseconds: Int64 = 100 * 365 * 86_400_000
 
     /// The number of milliseconds `text` denotes.
-    public static func milliseconds(_ text: String) throws(ParseError) -> Int64 {
+    package static func milliseconds(_ text: String) throws(ParseError) -> Int64 {
         func fail(_ problem: String) -> ParseError { ParseError(text: text, problem: problem) }
         let b = Array(text.utf8)
         guard !b.isEmpty else { throw fail("it is empty") }
@@ -100,7 +100,7 @@ public enum DurationParser {
 
     /// Formats milliseconds compactly, in the syntax `milliseconds(_:)` accepts:
     /// `3600000` → `1h`, `5400000` → `1h30m`, `500` → `500ms`, `0` → `0s`.
-    public static func format(milliseconds ms: Int64) -> String {
+    package static func format(milliseconds ms: Int64) -> String {
         guard ms > 0 else { return ms == 0 ? "0s" : "-" + format(milliseconds: -ms) }
         var rest = ms
         var out = ""

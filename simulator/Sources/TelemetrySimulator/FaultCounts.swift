@@ -4,19 +4,19 @@
 /// counts always match what a consumer of the emitted messages can find. `seqsSkipped` is
 /// the total of seq numbers skipped by `gap` faults (≥ `self[.gap]`).
 /// Threading: a value type; `Sendable`.
-public struct FaultCounts: Sendable, Hashable, CustomStringConvertible {
-    public private(set) var malformed = 0
-    public private(set) var duplicate = 0
-    public private(set) var gap = 0
-    public private(set) var outOfOrder = 0
-    public private(set) var late = 0
+package struct FaultCounts: Sendable, Hashable, CustomStringConvertible {
+    package private(set) var malformed = 0
+    package private(set) var duplicate = 0
+    package private(set) var gap = 0
+    package private(set) var outOfOrder = 0
+    package private(set) var late = 0
     /// Seq numbers skipped by all `gap` faults together.
-    public private(set) var seqsSkipped: Int64 = 0
+    package private(set) var seqsSkipped: Int64 = 0
 
-    public init() {}
+    package init() {}
 
     /// The number of messages with fault `kind`.
-    public subscript(kind: FaultKind) -> Int {
+    package subscript(kind: FaultKind) -> Int {
         switch kind {
         case .malformed: malformed
         case .duplicate: duplicate
@@ -27,10 +27,10 @@ public struct FaultCounts: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// All faults together.
-    public var total: Int { malformed + duplicate + gap + outOfOrder + late }
+    package var total: Int { malformed + duplicate + gap + outOfOrder + late }
 
     /// Counts one emitted message.
-    public mutating func count(_ message: SimulatedMessage) {
+    package mutating func count(_ message: SimulatedMessage) {
         guard let kind = message.fault else { return }
         switch kind {
         case .malformed: malformed += 1
@@ -43,7 +43,7 @@ public struct FaultCounts: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `malformed=3 duplicate=1 gap=2 out_of_order=0 late=4`.
-    public var description: String {
+    package var description: String {
         FaultKind.allCases.map { "\($0.rawValue)=\(self[$0])" }.joined(separator: " ")
     }
 }

@@ -17,7 +17,7 @@
 ///
 /// Which kinds a device can get depends on its kind: see `DeviceKind.possibleFaults`.
 /// Threading: an immutable value; `Sendable`.
-public enum FaultKind: String, CaseIterable, Sendable, Hashable, Comparable {
+package enum FaultKind: String, CaseIterable, Sendable, Hashable, Comparable {
     case malformed
     case duplicate
     case gap
@@ -25,15 +25,15 @@ public enum FaultKind: String, CaseIterable, Sendable, Hashable, Comparable {
     case late
 
     /// How far back a `late` message's event time is put, in milliseconds (2 h).
-    public static let lateShiftMs: Int64 = 7_200_000
+    package static let lateShiftMs: Int64 = 7_200_000
     /// The extra arrival delay of an `outOfOrder` message, in microseconds (1–4 s).
-    public static let outOfOrderDelayMicros: ClosedRange<Int64> = 1_000_000...4_000_000
+    package static let outOfOrderDelayMicros: ClosedRange<Int64> = 1_000_000...4_000_000
     /// How long after the original a `duplicate` copy arrives, in microseconds (0–2 s).
-    public static let duplicateDelayMicros: ClosedRange<Int64> = 0...2_000_000
+    package static let duplicateDelayMicros: ClosedRange<Int64> = 0...2_000_000
     /// How many seq numbers a `gap` skips.
-    public static let gapSizes: ClosedRange<Int64> = 1...5
+    package static let gapSizes: ClosedRange<Int64> = 1...5
 
-    public static func < (a: FaultKind, b: FaultKind) -> Bool {
+    package static func < (a: FaultKind, b: FaultKind) -> Bool {
         a.ordinal < b.ordinal
     }
 

@@ -9,18 +9,18 @@
 ///
 /// Invariants: `devices[i].index == i`; ids are unique.
 /// Threading: an immutable value; `Sendable`.
-public struct Fleet: Sendable, Hashable {
-    public let configuration: FleetConfiguration
-    public let devices: [Device]
+package struct Fleet: Sendable, Hashable {
+    package let configuration: FleetConfiguration
+    package let devices: [Device]
 
     /// The kind of device `index`, by the fixed pattern.
-    public static func kind(ofDevice index: Int) -> DeviceKind {
+    package static func kind(ofDevice index: Int) -> DeviceKind {
         let pattern: [DeviceKind] = [.airQuality, .powerMeter, .waterLevel, .airQuality, .powerMeter]
         return pattern[index % pattern.count]
     }
 
     /// Lays out the fleet; `configuration` should have passed `validate()`.
-    public init(configuration: FleetConfiguration) {
+    package init(configuration: FleetConfiguration) {
         self.configuration = configuration
         var layout = Xoshiro256StarStar(seed: configuration.seed, stream: Self.layoutStream)
         var siteOffset: [DeviceKind: Int] = [:]
@@ -51,7 +51,7 @@ public struct Fleet: Sendable, Hashable {
     }
 
     /// The sites that have at least one device, sorted.
-    public var sites: [Site] { Array(Set(devices.map(\.site))).sorted() }
+    package var sites: [Site] { Array(Set(devices.map(\.site))).sorted() }
 
     static let layoutStream: UInt64 = 0xF1EE7
 

@@ -8,32 +8,32 @@ import TelemetryCore
 /// `intervalMs >= 1`; `0 <= faultRate <= 1`.
 /// Each device publishes `durationMs / intervalMs` scheduled messages (integer division).
 /// Threading: a value type; `Sendable`.
-public struct FleetConfiguration: Sendable, Hashable {
+package struct FleetConfiguration: Sendable, Hashable {
     /// Number of devices.
-    public var devices: Int
+    package var devices: Int
     /// Seed of every random choice.
-    public var seed: UInt64
+    package var seed: UInt64
     /// Start of the simulated period, epoch milliseconds.
-    public var startMs: Int64
+    package var startMs: Int64
     /// Length of the simulated period, milliseconds.
-    public var durationMs: Int64
+    package var durationMs: Int64
     /// Each device's publish period, milliseconds.
-    public var intervalMs: Int64
+    package var intervalMs: Int64
     /// Probability that a message gets a fault, 0…1.
-    public var faultRate: Double
+    package var faultRate: Double
 
-    public static let maximumDevices = 100_000
+    package static let maximumDevices = 100_000
     /// The earliest start: 1970-01-01T02:00:00Z, so that `late` event times stay ≥ 0.
-    public static let minimumStartMs: Int64 = FaultKind.lateShiftMs
+    package static let minimumStartMs: Int64 = FaultKind.lateShiftMs
     /// The first instant of year 10000, which RFC 3339 cannot write.
-    public static let endOfTimeMs: Int64 = 253_402_300_800_000
+    package static let endOfTimeMs: Int64 = 253_402_300_800_000
 
     /// Why a configuration is refused; `description` says what is expected.
-    public struct Invalid: Error, Sendable, Equatable, CustomStringConvertible {
-        public let description: String
+    package struct Invalid: Error, Sendable, Equatable, CustomStringConvertible {
+        package let description: String
     }
 
-    public init(
+    package init(
         devices: Int = 20, seed: UInt64 = 1, startMs: Int64, durationMs: Int64 = 3_600_000,
         intervalMs: Int64 = 10_000, faultRate: Double = 0
     ) {
@@ -46,7 +46,7 @@ public struct FleetConfiguration: Sendable, Hashable {
     }
 
     /// Throws when an invariant does not hold.
-    public func validate() throws(Invalid) {
+    package func validate() throws(Invalid) {
         guard (1...Self.maximumDevices).contains(devices) else {
             throw Invalid(description: "devices must be between 1 and \(Self.maximumDevices), got \(devices)")
         }
@@ -67,9 +67,9 @@ public struct FleetConfiguration: Sendable, Hashable {
     }
 
     /// Scheduled messages per device (before faults add duplicates).
-    public var messagesPerDevice: Int64 { intervalMs > 0 ? max(0, durationMs) / intervalMs : 0 }
+    package var messagesPerDevice: Int64 { intervalMs > 0 ? max(0, durationMs) / intervalMs : 0 }
 
     /// Scheduled messages of the whole fleet; with `faultRate == 0` exactly the number of
     /// messages generated, otherwise that plus the number of `duplicate` faults.
-    public var scheduledMessages: Int64 { Int64(devices) * messagesPerDevice }
+    package var scheduledMessages: Int64 { Int64(devices) * messagesPerDevice }
 }

@@ -15,12 +15,12 @@
 /// Threading: a value type with its own state; use one copy from one task at a time.
 /// Iterating a copy (`for message in generator`) leaves the original's counts at zero —
 /// call `next()` on a `var` to read the counts afterwards.
-public struct FleetGenerator: Sequence, IteratorProtocol, Sendable {
-    public let fleet: Fleet
+package struct FleetGenerator: Sequence, IteratorProtocol, Sendable {
+    package let fleet: Fleet
     /// Faults among the messages returned so far.
-    public private(set) var faultCounts = FaultCounts()
+    package private(set) var faultCounts = FaultCounts()
     /// Messages returned so far.
-    public private(set) var messagesEmitted = 0
+    package private(set) var messagesEmitted = 0
 
     private var simulators: [DeviceSimulator]
     /// Device indices in publish order within one interval: by phase, then index.
@@ -34,7 +34,7 @@ public struct FleetGenerator: Sequence, IteratorProtocol, Sendable {
     private var batch: [SimulatedMessage] = []
 
     /// A generator for `configuration`, which must pass `validate()`.
-    public init(configuration: FleetConfiguration) throws(FleetConfiguration.Invalid) {
+    package init(configuration: FleetConfiguration) throws(FleetConfiguration.Invalid) {
         try configuration.validate()
         let fleet = Fleet(configuration: configuration)
         self.fleet = fleet
@@ -47,10 +47,10 @@ public struct FleetGenerator: Sequence, IteratorProtocol, Sendable {
     }
 
     /// The configuration generated.
-    public var configuration: FleetConfiguration { fleet.configuration }
+    package var configuration: FleetConfiguration { fleet.configuration }
 
     /// The next message in arrival order, or `nil` at the end.
-    public mutating func next() -> SimulatedMessage? {
+    package mutating func next() -> SimulatedMessage? {
         while true {
             let scheduled: Int64? = tick < ticks
                 ? startMs + fleet.devices[order[position]].phaseMs + tick * intervalMs

@@ -4,7 +4,7 @@
 /// `emptyObject` or `unmatchedTopic`; `value` devices get `notANumber`, `nanText`,
 /// `nonFiniteNumber`, `invalidUTF8` or `unmatchedTopic` (see `DeviceKind.possibleMalformations`).
 /// Threading: an immutable value; `Sendable`.
-public enum Malformation: String, CaseIterable, Sendable, Hashable {
+package enum Malformation: String, CaseIterable, Sendable, Hashable {
     /// The JSON payload is cut off before its end (`{"ts":1795500000120,"seq":17,"pm2`).
     case truncatedJSON = "truncated_json"
     /// A metric key has no value (`…,"pm25":,…` or `"voltage":}`).

@@ -1,15 +1,15 @@
 import TelemetryCore
 /// What a recording produced: the basis of `telemetry-sim record`'s summary line.
 /// Threading: a value type; `Sendable`.
-public struct RecordSummary: Sendable, Hashable, CustomStringConvertible {
-    public var configuration: FleetConfiguration
+package struct RecordSummary: Sendable, Hashable, CustomStringConvertible {
+    package var configuration: FleetConfiguration
     /// Lines written (messages, duplicates included).
-    public var messages: Int
+    package var messages: Int
     /// Bytes written.
-    public var bytes: Int64
-    public var faults: FaultCounts
+    package var bytes: Int64
+    package var faults: FaultCounts
 
-    public init(configuration: FleetConfiguration, messages: Int, bytes: Int64, faults: FaultCounts) {
+    package init(configuration: FleetConfiguration, messages: Int, bytes: Int64, faults: FaultCounts) {
         self.configuration = configuration
         self.messages = messages
         self.bytes = bytes
@@ -18,7 +18,7 @@ public struct RecordSummary: Sendable, Hashable, CustomStringConvertible {
 
     /// One line, e.g. `wrote 7200 messages from 20 devices (2026-11-24T00:00:00Z + 1h,
     /// every 10s, seed 1); faults 0: malformed=0 duplicate=0 gap=0 out_of_order=0 late=0`.
-    public var description: String {
+    package var description: String {
         let c = configuration
         var text = "wrote \(messages) messages from \(c.devices) devices"
         text += " (\(UTCTimestamp.formatSeconds(milliseconds: c.startMs)) + \(DurationParser.format(milliseconds: c.durationMs))"

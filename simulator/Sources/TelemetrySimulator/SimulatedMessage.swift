@@ -6,28 +6,28 @@
 /// `malformation != nil` exactly when `fault == .malformed`; `seqsSkipped > 0` exactly
 /// when `fault == .gap`.
 /// Threading: a value type; `Sendable`.
-public struct SimulatedMessage: Sendable, Hashable {
+package struct SimulatedMessage: Sendable, Hashable {
     /// When the subscriber received it, in microseconds since the Unix epoch.
-    public var arrivalMicros: Int64
+    package var arrivalMicros: Int64
     /// The MQTT topic.
-    public var topic: String
+    package var topic: String
     /// The payload, raw bytes.
-    public var payload: [UInt8]
+    package var payload: [UInt8]
     /// Index of the publishing device in `Fleet.devices`.
-    public var deviceIndex: Int
+    package var deviceIndex: Int
     /// The `seq` the payload carries; `nil` for value-format devices and malformed payloads.
-    public var seq: Int64?
+    package var seq: Int64?
     /// The event time a consumer should derive: the payload's `ts` for JSON devices (2 h
     /// early for `late` faults), the arrival time (truncated to ms) for value-format devices.
-    public var eventTimeMs: Int64
+    package var eventTimeMs: Int64
     /// The injected fault, if any.
-    public var fault: FaultKind?
+    package var fault: FaultKind?
     /// How the payload or topic is broken, for `malformed` faults.
-    public var malformation: Malformation?
+    package var malformation: Malformation?
     /// For `gap` faults, how many seq numbers were skipped just before this message.
-    public var seqsSkipped: Int64
+    package var seqsSkipped: Int64
 
-    public init(
+    package init(
         arrivalMicros: Int64, topic: String, payload: [UInt8], deviceIndex: Int,
         seq: Int64?, eventTimeMs: Int64, fault: FaultKind? = nil,
         malformation: Malformation? = nil, seqsSkipped: Int64 = 0
@@ -44,5 +44,5 @@ public struct SimulatedMessage: Sendable, Hashable {
     }
 
     /// The arrival time in whole milliseconds since the epoch.
-    public var arrivalMs: Int64 { arrivalMicros / 1_000 }
+    package var arrivalMs: Int64 { arrivalMicros / 1_000 }
 }

@@ -5,11 +5,11 @@
 /// `hcmc`, …). Figures are rough late-year (dry season) values; they only need to be
 /// plausible.
 /// Threading: an immutable value; `Sendable`.
-public enum Site: String, CaseIterable, Sendable, Hashable, Comparable {
+package enum Site: String, CaseIterable, Sendable, Hashable, Comparable {
     case hanoi, haiphong, danang, hcmc, dongnai, binhduong, cantho
 
     /// The place's name as people write it.
-    public var displayName: String {
+    package var displayName: String {
         switch self {
         case .hanoi: "Hà Nội"
         case .haiphong: "Hải Phòng"
@@ -86,5 +86,5 @@ public enum Site: String, CaseIterable, Sendable, Hashable, Comparable {
         }
     }
 
-    public static func < (a: Site, b: Site) -> Bool { a.rawValue < b.rawValue }
+    package static func < (a: Site, b: Site) -> Bool { a.rawValue < b.rawValue }
 }

@@ -13,14 +13,14 @@ import Foundation
 ///
 /// Invariants: the state is never all zeros (SplitMix64 seeding guarantees it).
 /// Threading: a value type; each copy advances independently. `Sendable`.
-public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable, Hashable {
+package struct Xoshiro256StarStar: RandomNumberGenerator, Sendable, Hashable {
     private var s0: UInt64
     private var s1: UInt64
     private var s2: UInt64
     private var s3: UInt64
 
     /// A generator whose state is four successive outputs of `SplitMix64(seed:)`.
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         var seeder = SplitMix64(seed: seed)
         s0 = seeder.next()
         s1 = seeder.next()
@@ -31,12 +31,12 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable, Hashable {
 
     /// A generator for sub-stream `stream` of `seed`: different streams of one seed (and the
     /// same stream of different seeds) are statistically independent.
-    public init(seed: UInt64, stream: UInt64) {
+    package init(seed: UInt64, stream: UInt64) {
         self.init(seed: SplitMix64.mix(seed ^ SplitMix64.mix(stream &+ 0xD1B5_4A32_D192_ED03)))
     }
 
     /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         let result = rotl(s1 &* 5, 7) &* 9
         let t = s1 << 17
         s2 ^= s0
@@ -49,12 +49,12 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable, Hashable {
     }
 
     /// A uniform `Double` in `0..<1` with 53 random bits.
-    public mutating func nextUnit() -> Double {
+    package mutating func nextUnit() -> Double {
         Double(next() >> 11) * 0x1p-53
     }
 
     /// A uniform integer in `0..<bound` (Lemire's unbiased multiply-and-reject); `bound > 0`.
-    public mutating func nextInt(below bound: UInt64) -> UInt64 {
+    package mutating func nextInt(below bound: UInt64) -> UInt64 {
         precondition(bound > 0, "bound must be positive")
         var m = next().multipliedFullWidth(by: bound)
         if m.low < bound {
@@ -67,20 +67,20 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable, Hashable {
     }
 
     /// A uniform integer in `range`.
-    public mutating func nextInt(in range: ClosedRange<Int64>) -> Int64 {
+    package mutating func nextInt(in range: ClosedRange<Int64>) -> Int64 {
         let width = UInt64(bitPattern: range.upperBound &- range.lowerBound) &+ 1
         if width == 0 { return Int64(bitPattern: next()) }  // the full 64-bit range
         return range.lowerBound &+ Int64(bitPattern: nextInt(below: width))
     }
 
     /// A uniform index into a collection of `count` elements; `count > 0`.
-    public mutating func nextIndex(_ count: Int) -> Int {
+    package mutating func nextIndex(_ count: Int) -> Int {
         Int(nextInt(below: UInt64(count)))
     }
 
     /// A standard normal variate (mean 0, standard deviation 1), by Box–Muller; consumes
     /// exactly two 64-bit outputs.
-    public mutating func nextGaussian() -> Double {
+    package mutating func nextGaussian() -> Double {
         let u1 = 1.0 - nextUnit()  // in (0, 1], so log is finite
         let u2 = nextUnit()
         return (-2.0 * log(u1)).squareRoot() * cos(2.0 * Double.pi * u2)
