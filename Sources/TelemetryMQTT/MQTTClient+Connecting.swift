@@ -73,12 +73,9 @@ extension MQTTClient {
             return .failed(failure)
         }
 
-        let deadline = ContinuousClock.now + configuration.connectTimeout
-        while true {
-            let decided = state.withLock { $0.connection.attemptIsDecidedOrStopping }
-            if decided || Task.isCancelled || ContinuousClock.now >= deadline { break }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
+        // Until CONNACK, refusal, loss or TLS failure (the callback that records it wakes us),
+        // `stop()`, the connect timeout, or cancellation.
+        _ = await wait(for: .attemptDecided, until: .now + configuration.connectTimeout)
         if case .connected = state.withLock({ $0.connection.stopWaitingForAttempt() }) {
             state.withLock { _ = $0.connection.attemptFinished() }
             return .connected

@@ -194,13 +194,15 @@ public final class MQTTClient: @unchecked Sendable {
     /// Messages whose handler already returned have been acknowledged; with a persistent
     /// session the broker keeps queueing for us.
     public func stop() async {
-        let (first, recovery) = state.withLock { state in
-            (state.connection.stopRequested(), state.recoveryTask)
+        let begun: (Transition, Task<Void, Never>?)? = state.withLock { state in
+            guard let actions = state.connection.stopRequested() else { return nil }
+            return (collect(actions, in: &state), state.recoveryTask)
         }
-        guard first else {
-            while state.withLock({ $0.connection.state != .stopped }) { try? await Task.sleep(for: .milliseconds(5)) }
+        guard let (stopping, recovery) = begun else {
+            await waitIgnoringCancellation(for: .stopped)  // woken by the first stop() below
             return
         }
+        perform(stopping, on: nil)  // wakes an attempt's waiter and backoff delays
         recovery?.cancel()
         await recovery?.value
         await onControlQueue { [self] in
@@ -212,10 +214,11 @@ public final class MQTTClient: @unchecked Sendable {
             }
             if wasConnected { logger.info("disconnected from the MQTT broker") }
         }
-        state.withLock { state in
-            state.connection.stopFinished()
+        let finished = state.withLock { state in
             state.recoveryTask = nil
+            return collect(state.connection.stopFinished(), in: &state)
         }
+        perform(finished, on: nil)  // wakes other stop() callers and waitForPublished
         announce(.stopped)
         eventSink.finish()
         // Balances passRetained in init: from here on libmosquitto holds no reference.
