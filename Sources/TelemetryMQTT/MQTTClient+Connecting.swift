@@ -54,13 +54,11 @@ extension MQTTClient {
         _ = await establish(firstDelay: delay)
     }
 
+    /// Waits `duration` (a backoff delay); `stop()` beginning or the task's cancellation ends
+    /// it early. Returns whether the whole delay passed and the client is still to go on.
     private func sleepUnlessStopping(_ duration: Duration) async -> Bool {
-        let deadline = ContinuousClock.now + duration
-        while ContinuousClock.now < deadline {
-            if isStopping || Task.isCancelled { return false }
-            try? await Task.sleep(for: min(deadline - ContinuousClock.now, .milliseconds(20)))
-        }
-        return !(isStopping || Task.isCancelled)
+        let reason = await wait(for: .stopRequested, until: .now + duration)
+        return reason == .timedOut && !(isStopping || Task.isCancelled)
     }
 
     /// One attempt: blocking TCP connect + CONNECT (TLS handshake continues on the network
