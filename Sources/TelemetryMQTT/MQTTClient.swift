@@ -43,7 +43,16 @@ internal import Darwin
 /// actions it returns. The code is split by concern: this file (lifecycle),
 /// `MQTTClient+Callbacks` (libmosquitto's callbacks and carrying out actions),
 /// `MQTTClient+Connecting` (the client's own attempts and recovery), `MQTTClient+Publishing`,
-/// `MQTTClient+Setup` (applying the configuration to the handle), `TLSFailureText`.
+/// `MQTTClient+Waiting` (waiting for what the state machine reports), `MQTTClient+Setup`
+/// (applying the configuration to the handle), `TLSFailureText`.
+///
+/// ## Waiting
+/// Every wait — for a CONNACK, through a backoff delay, for `stop()` to finish, for
+/// acknowledgements — is one `Wakeup` (a continuation), fired by what ends the wait, never a
+/// polling loop; its timeout is a single sleep. The check "has it happened?" and the
+/// registration of the wake-up are one step under the lock of that state (`state` or
+/// `publishes`), the event takes the registered wake-ups under the same lock, and they are
+/// fired only after that lock is released.
 ///
 /// ## Lifetime safety
 /// libmosquitto reaches this object through the `obj` user-data pointer given to
@@ -65,7 +74,7 @@ internal import Darwin
 /// - Callbacks (on the network thread) touch only immutable state (`configuration`,
 ///   `onMessage`, the prepared subscription C strings) and three `Mutex`es — `state`
 ///   (`ClientState`), `publishes` (`PublishTracker`) and the logger — none of which is held
-///   while calling into libmosquitto.
+///   while calling into libmosquitto or firing a `Wakeup` (whose own lock is a leaf).
 /// - `logCallbackLock` is held around `mosquitto_log_callback_set` (so installs and removals
 ///   happen in the order of the states they were computed from); it is never taken inside
 ///   libmosquitto's log callback, which runs holding libmosquitto's log mutex.
