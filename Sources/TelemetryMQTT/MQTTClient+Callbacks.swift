@@ -19,29 +19,51 @@ extension MQTTClient {
 
     // MARK: - Transitions and actions
 
+    /// The actions of one transition, with the wake-ups its `.resumeWaiters` release: taken
+    /// out of `ClientState` under the same lock as the transition, so exactly the tasks that
+    /// were waiting then are woken (a later one finds `hasHappened` true and does not wait).
+    struct Transition {
+        var actions: [Action]
+        var released: [MQTTConnectionStateMachine.Awaited: [Wakeup]] = [:]
+    }
+
     /// Runs one transition of the state machine under the state lock and returns its actions,
-    /// for `perform(_:on:)`. The task of a `.startRecovery` is created right here, inside the
-    /// lock, so that a concurrent `stop()` always finds it to cancel and await.
-    func transition(_ body: (inout MQTTConnectionStateMachine) -> [Action]) -> [Action] {
-        state.withLock { state in
-            let actions = body(&state.connection)
-            for case .startRecovery(_, let delay) in actions {
+    /// for `perform(_:on:)` (see `collect(_:in:)`).
+    func transition(_ body: (inout MQTTConnectionStateMachine) -> [Action]) -> Transition {
+        state.withLock { state in collect(body(&state.connection), in: &state) }
+    }
+
+    /// Under the state lock, the parts of actions that must happen inside it: the task of a
+    /// `.startRecovery` is created here, so that a concurrent `stop()` always finds it to
+    /// cancel and await; the wake-ups of a `.resumeWaiters` are taken here.
+    func collect(_ actions: [Action], in state: inout ClientState) -> Transition {
+        var transition = Transition(actions: actions)
+        for action in actions {
+            switch action {
+            case .startRecovery(_, let delay):
                 state.recoveryTask = Task { [self] in await recover(after: delay) }
+            case .resumeWaiters(let awaited):
+                transition.released[awaited, default: []] += state.release(awaited)
+            default:
+                break
             }
-            return actions
         }
+        return transition
     }
 
     /// Carries out actions in order (without holding any lock of the client). `mosq` is nil
-    /// inside libmosquitto's log callback, where calling into libmosquitto would deadlock on
-    /// its log mutex; the state machine never asks for that there.
-    func perform(_ actions: [Action], on mosq: OpaquePointer?) {
-        for action in actions {
+    /// where calling into libmosquitto is not allowed — inside its log callback, where it
+    /// would deadlock on its log mutex, and in `stop()`; the state machine never asks for
+    /// that there.
+    func perform(_ transition: Transition, on mosq: OpaquePointer?) {
+        for action in transition.actions {
             switch action {
             case .emit(let event):
                 announce(event)
             case .startRecovery(let reason, let delay):
                 logger.error("libmosquitto's network thread stopped (\(reason)); reconnecting in \(delay)")
+            case .resumeWaiters(let awaited):
+                for wakeup in transition.released[awaited] ?? [] { wakeup.fire() }
             case .subscribe, .disconnect, .updateLogCallback:
                 guard let mosq else {
                     assertionFailure("\(action) requested inside libmosquitto's log callback")
@@ -92,7 +114,7 @@ extension MQTTClient {
     // MARK: - Callbacks (libmosquitto's network thread)
 
     func handleConnect(_ mosq: OpaquePointer, code: Int32, flags: Int32) {
-        let actions: [Action]
+        let actions: Transition
         if code == 0 {
             actions = transition { $0.connackAccepted(sessionPresent: flags & 1 != 0) }
         } else {

@@ -54,13 +54,11 @@ extension MQTTClient {
         _ = await establish(firstDelay: delay)
     }
 
+    /// Waits `duration` (a backoff delay); `stop()` beginning or the task's cancellation ends
+    /// it early. Returns whether the whole delay passed and the client is still to go on.
     private func sleepUnlessStopping(_ duration: Duration) async -> Bool {
-        let deadline = ContinuousClock.now + duration
-        while ContinuousClock.now < deadline {
-            if isStopping || Task.isCancelled { return false }
-            try? await Task.sleep(for: min(deadline - ContinuousClock.now, .milliseconds(20)))
-        }
-        return !(isStopping || Task.isCancelled)
+        let reason = await wait(for: .stopRequested, until: .now + duration)
+        return reason == .timedOut && !(isStopping || Task.isCancelled)
     }
 
     /// One attempt: blocking TCP connect + CONNECT (TLS handshake continues on the network
@@ -73,12 +71,9 @@ extension MQTTClient {
             return .failed(failure)
         }
 
-        let deadline = ContinuousClock.now + configuration.connectTimeout
-        while true {
-            let decided = state.withLock { $0.connection.attemptIsDecidedOrStopping }
-            if decided || Task.isCancelled || ContinuousClock.now >= deadline { break }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
+        // Until CONNACK, refusal, loss or TLS failure (the callback that records it wakes us),
+        // `stop()`, the connect timeout, or cancellation.
+        _ = await wait(for: .attemptDecided, until: .now + configuration.connectTimeout)
         if case .connected = state.withLock({ $0.connection.stopWaitingForAttempt() }) {
             state.withLock { _ = $0.connection.attemptFinished() }
             return .connected

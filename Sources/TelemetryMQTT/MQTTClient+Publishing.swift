@@ -61,23 +61,33 @@ extension MQTTClient {
 
     /// Returns once every QoS ≥ 1 message published so far has been acknowledged (PUBACK /
     /// PUBCOMP); throws `.publishTimeout(pending:)` after `timeout`, `.stopped` if the client
-    /// stops first, `.cancelled` if the task is cancelled. (Polls every 5 ms.)
+    /// stops first, `.cancelled` if the task is cancelled.
+    ///
+    /// Woken by the acknowledgement that leaves nothing in flight (registered under the
+    /// `publishes` lock) or by `stop()` finishing (under the state lock); each registration is
+    /// made together with the check of its event, so neither is missed.
     public func waitForPublished(timeout: Duration) async throws(MQTTError) {
         let deadline = ContinuousClock.now + timeout
+        var timedOut = false
         while true {
-            let pending = publishes.withLock { $0.inFlightCount }
+            let wakeup = Wakeup()
+            let pending = publishes.withLock { $0.wakeWhenNothingInFlight(wakeup) }
             if pending == 0 { return }
-            if state.withLock({ $0.connection.state == .stopped }) { throw .stopped }
-            if ContinuousClock.now >= deadline { throw .publishTimeout(pending: pending) }
+            defer { publishes.withLock { $0.forget(wakeup) } }
+            guard state.withLock({ $0.register(wakeup, for: .stopped) }) else { throw .stopped }
+            defer { state.withLock { $0.unregister(wakeup, for: .stopped) } }
+            if timedOut || ContinuousClock.now >= deadline { throw .publishTimeout(pending: pending) }
             if Task.isCancelled { throw .cancelled }
-            try? await Task.sleep(for: .milliseconds(5))
+            // Woken, timed out or cancelled: the next round tells which, in the order above.
+            timedOut = await wakeup.wait(until: deadline) == .timedOut
         }
     }
 
     /// libmosquitto's publish callback (network thread): the broker acknowledged a QoS ≥ 1
     /// message, or a QoS 0 message was written.
     func handlePublished(messageID: Int32, reasonCode: Int32) {
-        publishes.withLock { $0.completed(messageID: messageID) }
+        let drained = publishes.withLock { $0.completed(messageID: messageID) }
+        for wakeup in drained { wakeup.fire() }
         if reasonCode >= 0x80 {
             logger.error("broker rejected published message \(messageID): \(MosquittoLibrary.reasonText(reasonCode))")
         }

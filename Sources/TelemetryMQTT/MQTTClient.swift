@@ -43,7 +43,16 @@ internal import Darwin
 /// actions it returns. The code is split by concern: this file (lifecycle),
 /// `MQTTClient+Callbacks` (libmosquitto's callbacks and carrying out actions),
 /// `MQTTClient+Connecting` (the client's own attempts and recovery), `MQTTClient+Publishing`,
-/// `MQTTClient+Setup` (applying the configuration to the handle), `TLSFailureText`.
+/// `MQTTClient+Waiting` (waiting for what the state machine reports), `MQTTClient+Setup`
+/// (applying the configuration to the handle), `TLSFailureText`.
+///
+/// ## Waiting
+/// Every wait — for a CONNACK, through a backoff delay, for `stop()` to finish, for
+/// acknowledgements — is one `Wakeup` (a continuation), fired by what ends the wait, never a
+/// polling loop; its timeout is a single sleep. The check "has it happened?" and the
+/// registration of the wake-up are one step under the lock of that state (`state` or
+/// `publishes`), the event takes the registered wake-ups under the same lock, and they are
+/// fired only after that lock is released.
 ///
 /// ## Lifetime safety
 /// libmosquitto reaches this object through the `obj` user-data pointer given to
@@ -65,7 +74,7 @@ internal import Darwin
 /// - Callbacks (on the network thread) touch only immutable state (`configuration`,
 ///   `onMessage`, the prepared subscription C strings) and three `Mutex`es — `state`
 ///   (`ClientState`), `publishes` (`PublishTracker`) and the logger — none of which is held
-///   while calling into libmosquitto.
+///   while calling into libmosquitto or firing a `Wakeup` (whose own lock is a leaf).
 /// - `logCallbackLock` is held around `mosquitto_log_callback_set` (so installs and removals
 ///   happen in the order of the states they were computed from); it is never taken inside
 ///   libmosquitto's log callback, which runs holding libmosquitto's log mutex.
@@ -194,13 +203,15 @@ public final class MQTTClient: @unchecked Sendable {
     /// Messages whose handler already returned have been acknowledged; with a persistent
     /// session the broker keeps queueing for us.
     public func stop() async {
-        let (first, recovery) = state.withLock { state in
-            (state.connection.stopRequested(), state.recoveryTask)
+        let begun: (Transition, Task<Void, Never>?)? = state.withLock { state in
+            guard let actions = state.connection.stopRequested() else { return nil }
+            return (collect(actions, in: &state), state.recoveryTask)
         }
-        guard first else {
-            while state.withLock({ $0.connection.state != .stopped }) { try? await Task.sleep(for: .milliseconds(5)) }
+        guard let (stopping, recovery) = begun else {
+            await waitIgnoringCancellation(for: .stopped)  // woken by the first stop() below
             return
         }
+        perform(stopping, on: nil)  // wakes an attempt's waiter and backoff delays
         recovery?.cancel()
         await recovery?.value
         await onControlQueue { [self] in
@@ -212,10 +223,11 @@ public final class MQTTClient: @unchecked Sendable {
             }
             if wasConnected { logger.info("disconnected from the MQTT broker") }
         }
-        state.withLock { state in
-            state.connection.stopFinished()
+        let finished = state.withLock { state in
             state.recoveryTask = nil
+            return collect(state.connection.stopFinished(), in: &state)
         }
+        perform(finished, on: nil)  // wakes other stop() callers and waitForPublished
         announce(.stopped)
         eventSink.finish()
         // Balances passRetained in init: from here on libmosquitto holds no reference.

@@ -19,6 +19,10 @@
 /// Besides the state it tracks the attempt in progress (`attempt`) and whether libmosquitto's
 /// network thread is running (`isNetworkThreadRunning`).
 ///
+/// The client's tasks wait for some transitions (`Awaited`): a transition that makes one
+/// happen returns `.resumeWaiters` for it, last, and `hasHappened(_:)` tells a task about to
+/// wait whether it already has (then it must not wait).
+///
 /// Threading: a plain value; `MQTTClient` keeps it behind its state `Mutex` and carries out
 /// the returned actions after releasing the lock.
 struct MQTTConnectionStateMachine: Sendable {
@@ -67,6 +71,20 @@ struct MQTTConnectionStateMachine: Sendable {
         /// Start a recovery: join libmosquitto's ended network thread, wait `after`, then make
         /// attempts (`.keepRetrying`) until connected or stopped.
         case startRecovery(reason: String, after: Duration)
+        /// Wake the tasks waiting for this (see `Awaited`).
+        case resumeWaiters(Awaited)
+    }
+
+    /// What the client's tasks wait for. Each is a question `hasHappened(_:)` answers; the
+    /// transitions that make it true return `.resumeWaiters` for it.
+    enum Awaited: Hashable, Sendable {
+        /// The attempt in progress has an outcome, or `stop()` began (the waiter of an
+        /// attempt then collects it with `stopWaitingForAttempt()`).
+        case attemptDecided
+        /// `stop()` began: backoff delays end early.
+        case stopRequested
+        /// `stop()` finished: a second `stop()` and `waitForPublished` return.
+        case stopped
     }
 
     /// A closed connection as libmosquitto's disconnect callback reports it, already read into
@@ -154,21 +172,23 @@ struct MQTTConnectionStateMachine: Sendable {
         if case .connecting = state { state = .idle }
     }
 
-    /// `stop()` begins. Returns false when another `stop()` already did this.
-    mutating func stopRequested() -> Bool {
+    /// `stop()` begins: wakes the waiter of an attempt and every backoff delay. Returns nil when
+    /// another `stop()` already did this (it does the work; wait for `.stopped`).
+    mutating func stopRequested() -> [Action]? {
         switch state {
-        case .stopping, .stopped: return false
+        case .stopping, .stopped: return nil
         case .connected(let connection): state = .stopping(connection)
         default: state = .stopping(nil)
         }
-        return true
+        return [.resumeWaiters(.attemptDecided), .resumeWaiters(.stopRequested)]
     }
 
     /// `stop()` joined the network thread and destroyed the handle.
-    mutating func stopFinished() {
+    mutating func stopFinished() -> [Action] {
         state = .stopped
         attempt = nil
         isNetworkThreadRunning = false
+        return [.resumeWaiters(.stopped)]
     }
 
     // MARK: - The client's own attempts (start-up and recovery)
@@ -190,8 +210,14 @@ struct MQTTConnectionStateMachine: Sendable {
         return isNetworkThreadRunning
     }
 
-    /// Whether the waiter can stop waiting: the attempt has an outcome, or `stop()` began.
-    var attemptIsDecidedOrStopping: Bool { attempt?.outcome != nil || isStopping }
+    /// Whether what a task would wait for has already happened (so it must not wait).
+    func hasHappened(_ awaited: Awaited) -> Bool {
+        switch awaited {
+        case .attemptDecided: return attempt?.outcome != nil || isStopping
+        case .stopRequested: return isStopping
+        case .stopped: return state == .stopped
+        }
+    }
 
     /// The waiter stops waiting (decided, timed out, stopped or cancelled). An attempt still
     /// without outcome is marked abandoned, so a late CONNACK disconnects instead of counting.
@@ -243,7 +269,8 @@ struct MQTTConnectionStateMachine: Sendable {
             }
         }
         state = .connected(Connection(sessionPresent: sessionPresent))
-        return [.updateLogCallback, .emit(.connected(sessionPresent: sessionPresent)), .subscribe]
+        let connected: [Action] = [.updateLogCallback, .emit(.connected(sessionPresent: sessionPresent)), .subscribe]
+        return attempt == nil ? connected : connected + [.resumeWaiters(.attemptDecided)]
     }
 
     /// A CONNACK refused the connection. During the client's own attempt (and during `stop()`)
@@ -252,7 +279,7 @@ struct MQTTConnectionStateMachine: Sendable {
         let event = Action.emit(.connectionRefused(reason: reason))
         if attempt?.isOpen == true {
             attempt?.outcome = .refused(reason)
-            return [event, .disconnect]
+            return [event, .disconnect, .resumeWaiters(.attemptDecided)]
         }
         return isStopping ? [event, .disconnect] : [event]
     }
@@ -295,7 +322,7 @@ struct MQTTConnectionStateMachine: Sendable {
             // EPROTO comes from libmosquitto's TLS layer; OpenSSL does not always leave an
             // error line (e.g. the broker's alert raced with its TCP reset).
             attempt?.outcome = disconnect.isTLSLayerFailure ? .tlsFailed : .lost(disconnect.reason)
-            return [.disconnect]
+            return [.disconnect, .resumeWaiters(.attemptDecided)]
         }
         switch state {
         case .connected, .reconnecting:
@@ -316,12 +343,13 @@ struct MQTTConnectionStateMachine: Sendable {
     /// disconnect callback: recover.
     ///
     /// Called inside libmosquitto's log callback, so it never returns an action that calls
-    /// back into libmosquitto (only `.emit` and `.startRecovery`).
+    /// back into libmosquitto (only `.emit`, `.startRecovery` and `.resumeWaiters`).
     mutating func errorLogged(_ line: String, tlsFailure: String?) -> [Action] {
         if attempt != nil {
             attempt?.errorLines.append(line)
-            if tlsFailure != nil && attempt?.isOpen == true { attempt?.outcome = .tlsFailed }
-            return []
+            guard tlsFailure != nil && attempt?.isOpen == true else { return [] }
+            attempt?.outcome = .tlsFailed
+            return [.resumeWaiters(.attemptDecided)]
         }
         guard let tlsFailure, case .reconnecting = state else { return [] }
         let reason = "TLS handshake failed: \(tlsFailure)"

@@ -84,7 +84,11 @@ import Testing
     @Test func acceptedConnackConnectsAndSubscribes() throws {
         var machine = try attempting()
         let actions = machine.connackAccepted(sessionPresent: true)
-        #expect(actions == [.updateLogCallback, .emit(.connected(sessionPresent: true)), .subscribe])
+        #expect(
+            actions == [
+                .updateLogCallback, .emit(.connected(sessionPresent: true)), .subscribe,
+                .resumeWaiters(.attemptDecided),
+            ])
         #expect(machine.state == .connected(Machine.Connection(sessionPresent: true)))
         #expect(machine.isConnected)
         let outcome = machine.stopWaitingForAttempt()
@@ -94,8 +98,12 @@ import Testing
     @Test func refusedConnackDecidesTheAttemptAndStopsLibmosquittoRetrying() throws {
         var machine = try attempting()
         let actions = machine.connackRefused(reason: "not authorised [code 5]")
-        #expect(actions == [.emit(.connectionRefused(reason: "not authorised [code 5]")), .disconnect])
-        #expect(machine.attemptIsDecidedOrStopping)
+        #expect(
+            actions == [
+                .emit(.connectionRefused(reason: "not authorised [code 5]")), .disconnect,
+                .resumeWaiters(.attemptDecided),
+            ])
+        #expect(machine.hasHappened(.attemptDecided))
         let outcome = machine.stopWaitingForAttempt()
         #expect(outcome == .refused("not authorised [code 5]"))
         #expect(!machine.isConnected)
@@ -112,7 +120,7 @@ import Testing
         var machine = try attempting()
         let line = "OpenSSL Error[0]: error:0A000086:SSL routines::certificate verify failed"
         let actions = machine.errorLogged(line, tlsFailure: "certificate verify failed")
-        #expect(actions == [])
+        #expect(actions == [.resumeWaiters(.attemptDecided)])
         let outcome = machine.stopWaitingForAttempt()
         #expect(outcome == .tlsFailed)
         let finished = machine.attemptFinished()
@@ -123,7 +131,7 @@ import Testing
         var machine = try attempting()
         let actions = machine.disconnected(
             Machine.Disconnect(reason: "Protocol error", isTLSLayerFailure: true, endsNetworkThread: true))
-        #expect(actions == [.disconnect])
+        #expect(actions == [.disconnect, .resumeWaiters(.attemptDecided)])
         let outcome = machine.stopWaitingForAttempt()
         #expect(outcome == .tlsFailed)
     }
@@ -131,7 +139,7 @@ import Testing
     @Test func connectionClosedBeforeConnackDecidesTheAttemptAsLost() throws {
         var machine = try attempting()
         let actions = machine.disconnected(Machine.Disconnect(reason: "Connection reset by peer"))
-        #expect(actions == [.disconnect])
+        #expect(actions == [.disconnect, .resumeWaiters(.attemptDecided)])
         let outcome = machine.stopWaitingForAttempt()
         #expect(outcome == .lost("Connection reset by peer"))
         #expect(!isRecovering(machine))
@@ -271,7 +279,11 @@ import Testing
         var machine = try recovering()
         machine.attemptStarted()
         let actions = machine.connackAccepted(sessionPresent: false)
-        #expect(actions == [.updateLogCallback, .emit(.connected(sessionPresent: false)), .subscribe])
+        #expect(
+            actions == [
+                .updateLogCallback, .emit(.connected(sessionPresent: false)), .subscribe,
+                .resumeWaiters(.attemptDecided),
+            ])
         #expect(machine.isConnected)
         let outcome = machine.stopWaitingForAttempt()
         #expect(outcome == .connected(sessionPresent: false))
@@ -307,7 +319,7 @@ import Testing
     @Test func stopDuringReconnectIgnoresLaterLossesAndDisconnectsLateConnacks() throws {
         var machine = try reconnecting()
         let first = machine.stopRequested()
-        #expect(first)
+        #expect(first != nil)
         let actions = machine.disconnected(Machine.Disconnect(reason: "protocol error", endsNetworkThread: true))
         #expect(actions == [])
         let lateConnack = machine.connackAccepted(sessionPresent: false)
@@ -319,8 +331,8 @@ import Testing
         var machine = try recovering()
         machine.attemptStarted()
         let first = machine.stopRequested()
-        #expect(first)
-        #expect(machine.attemptIsDecidedOrStopping)
+        #expect(first != nil)
+        #expect(machine.hasHappened(.attemptDecided))
         let error = MQTTError.unreachable(host: "127.0.0.1", port: 1883, reason: "Connection refused")
         let decision = machine.attemptFailed(error)
         #expect(decision == .giveUp(.stopped))
@@ -329,7 +341,7 @@ import Testing
     @Test func stopDuringStartupAttemptDisconnectsItsConnack() throws {
         var machine = try attempting()
         let first = machine.stopRequested()
-        #expect(first)
+        #expect(first != nil)
         let actions = machine.connackAccepted(sessionPresent: false)
         #expect(actions == [.disconnect])
         #expect(!machine.isConnected)
@@ -338,9 +350,9 @@ import Testing
     @Test func secondStopLeavesTheWorkToTheFirst() throws {
         var machine = try connected()
         let first = machine.stopRequested()
-        #expect(first)
+        #expect(first != nil)
         let second = machine.stopRequested()
-        #expect(!second)
+        #expect(second == nil)
     }
 
     @Test func stoppingKeepsTheConnectionUntilItCloses() throws {
@@ -355,10 +367,56 @@ import Testing
     @Test func stopFinishedForgetsTheNetworkThread() throws {
         var machine = try connected()
         _ = machine.stopRequested()
-        machine.stopFinished()
+        _ = machine.stopFinished()
         #expect(machine.state == .stopped)
         let wasRunning = machine.networkThreadStopping()
         #expect(!wasRunning)
+    }
+
+    // MARK: - What the client's tasks wait for
+
+    @Test func attemptIsUndecidedUntilSomethingAnswersIt() throws {
+        let machine = try attempting()
+        #expect(!machine.hasHappened(.attemptDecided))
+        #expect(!machine.hasHappened(.stopRequested))
+        #expect(!machine.hasHappened(.stopped))
+    }
+
+    @Test func errorLineThatIsNotAboutTLSDuringAnAttemptWakesNobody() throws {
+        var machine = try attempting()
+        let actions = machine.errorLogged("Error: Connection refused", tlsFailure: nil)
+        #expect(actions == [])
+        #expect(!machine.hasHappened(.attemptDecided))
+    }
+
+    @Test func connackDuringLibmosquittosReconnectWakesNobody() throws {
+        var machine = try reconnecting()
+        let actions = machine.connackAccepted(sessionPresent: false)
+        #expect(!actions.contains { if case .resumeWaiters = $0 { true } else { false } })
+    }
+
+    @Test func stopWakesTheAttemptWaiterAndBackoffDelays() throws {
+        var machine = try attempting()
+        let actions = machine.stopRequested()
+        #expect(actions == [.resumeWaiters(.attemptDecided), .resumeWaiters(.stopRequested)])
+        #expect(machine.hasHappened(.attemptDecided))
+        #expect(machine.hasHappened(.stopRequested))
+        #expect(!machine.hasHappened(.stopped))
+    }
+
+    @Test func secondStopWakesNobody() throws {
+        var machine = try connected()
+        _ = machine.stopRequested()
+        let second = machine.stopRequested()
+        #expect(second == nil)
+    }
+
+    @Test func stopFinishedWakesThoseWaitingForStopped() throws {
+        var machine = try connected()
+        _ = machine.stopRequested()
+        let actions = machine.stopFinished()
+        #expect(actions == [.resumeWaiters(.stopped)])
+        #expect(machine.hasHappened(.stopped))
     }
 
     // MARK: - Network thread and log callback
