@@ -8,15 +8,15 @@
 ///
 /// Invariants: `description` shows the password as `***`; errors never echo it either.
 /// A plain value, safe to share between threads.
-public struct BrokerURL: Sendable, Hashable, CustomStringConvertible {
-    public var usesTLS: Bool
-    public var host: String
-    public var port: Int
-    public var credentials: MQTTCredentials?
+package struct BrokerURL: Sendable, Hashable, CustomStringConvertible {
+    package var usesTLS: Bool
+    package var host: String
+    package var port: Int
+    package var credentials: MQTTCredentials?
 
     static let expectedForm = "expected mqtt://[user[:password]@]host[:port] or mqtts://[user[:password]@]host[:port]"
 
-    public init(usesTLS: Bool, host: String, port: Int? = nil, credentials: MQTTCredentials? = nil) {
+    package init(usesTLS: Bool, host: String, port: Int? = nil, credentials: MQTTCredentials? = nil) {
         self.usesTLS = usesTLS
         self.host = host
         self.port =
@@ -26,7 +26,7 @@ public struct BrokerURL: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `text`; throws `MQTTError.invalidBrokerURL` saying what is wrong and what is
     /// expected.
-    public init(parsing text: String) throws(MQTTError) {
+    package init(parsing text: String) throws(MQTTError) {
         func fail(_ problem: String) -> MQTTError {
             .invalidBrokerURL("\(problem) in '\(BrokerURL.redacted(text))'; \(BrokerURL.expectedForm)")
         }
@@ -98,7 +98,7 @@ public struct BrokerURL: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         var text = usesTLS ? "mqtts://" : "mqtt://"
         if let credentials {
             text += Self.percentEncoded(credentials.username)

@@ -11,14 +11,14 @@ internal import Darwin
 /// Publishing, and knowing when the broker has everything (`PublishTracker`).
 extension MQTTClient {
     /// QoS ≥ 1 messages handed to `publish` and not yet acknowledged by the broker.
-    public var inFlightCount: Int { publishes.withLock { $0.inFlightCount } }
+    package var inFlightCount: Int { publishes.withLock { $0.inFlightCount } }
 
     /// Hands a message to libmosquitto and returns its message id; QoS ≥ 1 messages count as
     /// in flight until the broker acknowledges them (see `waitForPublished(timeout:)`).
     /// QoS ≥ 1 messages published while disconnected are queued and sent after reconnecting;
     /// QoS 0 messages then fail with `.publishFailed`.
     @discardableResult
-    public func publish(
+    package func publish(
         topic: String, payload: UnsafeRawBufferPointer, qos: MQTTQoS = .atLeastOnce, retain: Bool = false
     ) throws(MQTTError) -> Int32 {
         guard payload.count <= Int(Int32.max) else {
@@ -40,7 +40,7 @@ extension MQTTClient {
 
     /// `publish` for a byte array.
     @discardableResult
-    public func publish(topic: String, payload: [UInt8], qos: MQTTQoS = .atLeastOnce, retain: Bool = false)
+    package func publish(topic: String, payload: [UInt8], qos: MQTTQoS = .atLeastOnce, retain: Bool = false)
         throws(MQTTError) -> Int32
     {
         let result: Result<Int32, MQTTError> = payload.withUnsafeBytes { bytes in
@@ -53,7 +53,7 @@ extension MQTTClient {
 
     /// `publish` for a text payload (sent as its UTF-8 bytes).
     @discardableResult
-    public func publish(topic: String, payload: String, qos: MQTTQoS = .atLeastOnce, retain: Bool = false)
+    package func publish(topic: String, payload: String, qos: MQTTQoS = .atLeastOnce, retain: Bool = false)
         throws(MQTTError) -> Int32
     {
         try publish(topic: topic, payload: Array(payload.utf8), qos: qos, retain: retain)
@@ -66,7 +66,7 @@ extension MQTTClient {
     /// Woken by the acknowledgement that leaves nothing in flight (registered under the
     /// `publishes` lock) or by `stop()` finishing (under the state lock); each registration is
     /// made together with the check of its event, so neither is missed.
-    public func waitForPublished(timeout: Duration) async throws(MQTTError) {
+    package func waitForPublished(timeout: Duration) async throws(MQTTError) {
         let deadline = ContinuousClock.now + timeout
         var timedOut = false
         while true {

@@ -1,6 +1,6 @@
 internal import CMosquitto
 import Dispatch
-public import Logging
+package import Logging
 import Synchronization
 
 #if canImport(Glibc)
@@ -79,14 +79,14 @@ internal import Darwin
 ///   happen in the order of the states they were computed from); it is never taken inside
 ///   libmosquitto's log callback, which runs holding libmosquitto's log mutex.
 /// - `events` is an `AsyncStream` whose continuation is thread-safe.
-public final class MQTTClient: @unchecked Sendable {
+package final class MQTTClient: @unchecked Sendable {
     /// Called on libmosquitto's network thread for every received message; see the type's
     /// documentation for the rules.
-    public typealias MessageHandler = @Sendable (MQTTMessageView) -> Void
+    package typealias MessageHandler = @Sendable (MQTTMessageView) -> Void
 
-    public let configuration: MQTTClientConfiguration
+    package let configuration: MQTTClientConfiguration
     /// Connection changes, newest 1024 kept if nobody reads them. Ends after `.stopped`.
-    public let events: AsyncStream<MQTTEvent>
+    package let events: AsyncStream<MQTTEvent>
 
     let onMessage: MessageHandler
     let eventSink: AsyncStream<MQTTEvent>.Continuation
@@ -106,7 +106,7 @@ public final class MQTTClient: @unchecked Sendable {
     /// Creates the libmosquitto handle and applies `configuration` (validated first). Does not
     /// connect; call `connect()`. Whether libmosquitto's own per-packet log lines are traced
     /// follows `logger`'s level (see `setLogLevel(_:)`).
-    public init(
+    package init(
         configuration: MQTTClientConfiguration,
         logger: Logger = Logger(label: "telemetryd.mqtt"),
         onMessage: @escaping MessageHandler
@@ -160,7 +160,7 @@ public final class MQTTClient: @unchecked Sendable {
     // MARK: - Public API
 
     /// Whether a CONNACK accepted the current connection.
-    public var isConnected: Bool { state.withLock { $0.connection.isConnected } }
+    package var isConnected: Bool { state.withLock { $0.connection.isConnected } }
 
     /// Makes the first connection and returns once the broker accepted it (subscriptions are
     /// sent right after; `.subscribed` on `events` reports the SUBACK).
@@ -170,7 +170,7 @@ public final class MQTTClient: @unchecked Sendable {
     /// thrown at once), or `.tls` (thrown at once). With `.keepRetrying` it retries until
     /// connected, logging each failure, and throws only `.stopped` or `.cancelled`.
     /// After a failure `connect()` may be called again.
-    public func connect() async throws(MQTTError) {
+    package func connect() async throws(MQTTError) {
         try state.withLock { state throws(MQTTError) in try state.connection.connectRequested() }
         logger.info("connecting to MQTT broker: \(configuration)")
         switch await establish(firstDelay: nil) {
@@ -188,7 +188,7 @@ public final class MQTTClient: @unchecked Sendable {
     /// packet, so the log callback is otherwise removed once connected). The daemon calls this
     /// when a SIGHUP reload changes the log level. Thread-safe; takes effect at once, also on
     /// an established connection; does nothing to the connection after `stop()`.
-    public func setLogLevel(_ level: Logger.Level) {
+    package func setLogLevel(_ level: Logger.Level) {
         loggerStorage.withLock { $0.logLevel = level }
         handle.withLock { mosq in
             guard let mosq else { return }
@@ -202,7 +202,7 @@ public final class MQTTClient: @unchecked Sendable {
     /// connect to an unresponsive host is bounded only by the operating system.
     /// Messages whose handler already returned have been acknowledged; with a persistent
     /// session the broker keeps queueing for us.
-    public func stop() async {
+    package func stop() async {
         let begun: (Transition, Task<Void, Never>?)? = state.withLock { state in
             guard let actions = state.connection.stopRequested() else { return nil }
             return (collect(actions, in: &state), state.recoveryTask)

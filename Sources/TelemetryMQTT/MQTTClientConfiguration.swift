@@ -24,9 +24,9 @@ internal import Darwin
 /// retrying forever (doubling the delay from `reconnectDelayMin` up to `reconnectDelayMax`).
 ///
 /// Threading: a plain `Sendable` value; `MQTTClient` keeps an immutable copy.
-public struct MQTTClientConfiguration: Sendable, Hashable, CustomStringConvertible {
+package struct MQTTClientConfiguration: Sendable, Hashable, CustomStringConvertible {
     /// The MQTT protocol level spoken to the broker.
-    public enum ProtocolVersion: Sendable, Hashable, CustomStringConvertible {
+    package enum ProtocolVersion: Sendable, Hashable, CustomStringConvertible {
         case v3_1_1
         case v5
 
@@ -37,18 +37,18 @@ public struct MQTTClientConfiguration: Sendable, Hashable, CustomStringConvertib
             }
         }
 
-        public var description: String { self == .v5 ? "MQTT 5" : "MQTT 3.1.1" }
+        package var description: String { self == .v5 ? "MQTT 5" : "MQTT 3.1.1" }
     }
 
     /// Clean session (nothing survives a disconnect) or persistent session (the broker keeps
     /// our subscriptions and queues QoS ≥ 1 messages while we are away).
-    public enum SessionMode: Sendable, Hashable {
+    package enum SessionMode: Sendable, Hashable {
         case clean
         case persistent
     }
 
     /// What `connect()` does while the broker cannot be reached at start-up.
-    public enum StartupPolicy: Sendable, Hashable {
+    package enum StartupPolicy: Sendable, Hashable {
         /// Throw after this many failed attempts (refusals and TLS failures throw at once:
         /// retrying cannot fix them).
         case failAfter(attempts: Int)
@@ -57,31 +57,31 @@ public struct MQTTClientConfiguration: Sendable, Hashable, CustomStringConvertib
         case keepRetrying
     }
 
-    public static let defaultPort = 1883
-    public static let defaultTLSPort = 8883
+    package static let defaultPort = 1883
+    package static let defaultTLSPort = 8883
 
-    public var host: String
+    package var host: String
     /// nil means the default for the transport: 1883, or 8883 with TLS.
-    public var port: Int?
+    package var port: Int?
     /// nil lets the broker/libmosquitto pick a random id (clean sessions only).
-    public var clientID: String?
-    public var keepAliveSeconds: Int
-    public var protocolVersion: ProtocolVersion
-    public var credentials: MQTTCredentials?
-    public var tls: MQTTTLSConfiguration?
-    public var subscriptions: [MQTTSubscription]
-    public var session: SessionMode
+    package var clientID: String?
+    package var keepAliveSeconds: Int
+    package var protocolVersion: ProtocolVersion
+    package var credentials: MQTTCredentials?
+    package var tls: MQTTTLSConfiguration?
+    package var subscriptions: [MQTTSubscription]
+    package var session: SessionMode
     /// MQTT 5 persistent sessions only: how long the broker keeps the session after we
     /// disconnect (MQTT 3.1.1 sessions last until the broker's own expiry setting).
-    public var sessionExpirySeconds: UInt32
-    public var reconnectDelayMin: Duration
-    public var reconnectDelayMax: Duration
-    public var startup: StartupPolicy
+    package var sessionExpirySeconds: UInt32
+    package var reconnectDelayMin: Duration
+    package var reconnectDelayMax: Duration
+    package var startup: StartupPolicy
     /// How long one connection attempt may wait for the broker's CONNACK (TCP connect itself
     /// is bounded by the operating system).
-    public var connectTimeout: Duration
+    package var connectTimeout: Duration
 
-    public init(
+    package init(
         host: String,
         port: Int? = nil,
         clientID: String? = nil,
@@ -115,7 +115,7 @@ public struct MQTTClientConfiguration: Sendable, Hashable, CustomStringConvertib
 
     /// A configuration for the broker a URL names: host, port, credentials, and TLS for
     /// `mqtts://` (trusting the system store unless `tls` says otherwise).
-    public init(
+    package init(
         brokerURL: BrokerURL, clientID: String? = nil, subscriptions: [MQTTSubscription] = [],
         tls: MQTTTLSConfiguration? = nil
     ) {
@@ -126,10 +126,10 @@ public struct MQTTClientConfiguration: Sendable, Hashable, CustomStringConvertib
     }
 
     /// The port actually used.
-    public var resolvedPort: Int { port ?? (tls == nil ? Self.defaultPort : Self.defaultTLSPort) }
+    package var resolvedPort: Int { port ?? (tls == nil ? Self.defaultPort : Self.defaultTLSPort) }
 
     /// Checks everything that can be checked before connecting.
-    public func validate() throws(MQTTError) {
+    package func validate() throws(MQTTError) {
         func fail(_ text: String) -> MQTTError { .invalidConfiguration(text) }
         if host.isEmpty { throw fail("host is empty; give the broker's host name or IP address") }
         if !(1...65_535).contains(resolvedPort) { throw fail("port \(resolvedPort) is not in 1…65535") }
@@ -187,7 +187,7 @@ public struct MQTTClientConfiguration: Sendable, Hashable, CustomStringConvertib
         }
     }
 
-    public var description: String {
+    package var description: String {
         var parts = [
             "\(tls == nil ? "mqtt" : "mqtts")://\(MQTTError.hostPort(host, resolvedPort))",
             protocolVersion.description,

@@ -6,24 +6,24 @@
 /// `mosquitto_username_pw_set`.
 ///
 /// Threading: a plain `Sendable` value.
-public struct MQTTCredentials: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
+package struct MQTTCredentials: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
     CustomReflectable
 {
-    public var username: String
-    public var password: String?
+    package var username: String
+    package var password: String?
 
-    public init(username: String, password: String? = nil) {
+    package init(username: String, password: String? = nil) {
         self.username = username
         self.password = password
     }
 
-    public var description: String {
+    package var description: String {
         "username '\(username)'" + (password == nil ? ", no password" : ", password <redacted>")
     }
 
-    public var debugDescription: String { "MQTTCredentials(\(description))" }
+    package var debugDescription: String { "MQTTCredentials(\(description))" }
 
-    public var customMirror: Mirror {
+    package var customMirror: Mirror {
         Mirror(self, children: ["username": username, "password": password == nil ? "nil" : "<redacted>"])
     }
 }

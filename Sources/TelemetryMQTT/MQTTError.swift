@@ -10,7 +10,7 @@
 /// - `tls`: the TLS handshake or TLS set-up failed (trust, host name, client certificate).
 ///
 /// Threading: a plain `Sendable` value.
-public enum MQTTError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum MQTTError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The configuration cannot work; the text names the field and what it must be.
     case invalidConfiguration(String)
     /// A broker URL could not be parsed; the text says what was wrong and what is expected.
@@ -35,14 +35,14 @@ public enum MQTTError: Error, Sendable, Hashable, CustomStringConvertible {
     case cancelled
 
     /// Whether retrying the same thing later can help without changing any configuration.
-    public var isTransient: Bool {
+    package var isTransient: Bool {
         switch self {
         case .unreachable, .publishTimeout: return true
         default: return false
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .invalidConfiguration(let text):
             return "invalid MQTT configuration: \(text)"

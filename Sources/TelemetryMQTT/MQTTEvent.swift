@@ -5,7 +5,7 @@
 ///
 /// Threading: a plain `Sendable` value, produced on libmosquitto's network thread or the
 /// client's tasks and consumed from `MQTTClient.events` in any task.
-public enum MQTTEvent: Sendable, Hashable, CustomStringConvertible {
+package enum MQTTEvent: Sendable, Hashable, CustomStringConvertible {
     /// CONNACK accepted the connection. `sessionPresent` is true when the broker still had our
     /// persistent session (and so may now deliver messages queued while we were away).
     case connected(sessionPresent: Bool)
@@ -21,7 +21,7 @@ public enum MQTTEvent: Sendable, Hashable, CustomStringConvertible {
     /// `stop()` finished; this is the last event and the stream ends after it.
     case stopped
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .connected(let sessionPresent):
             return "connected (session present: \(sessionPresent))"

@@ -9,13 +9,13 @@
 /// (its `baseAddress` may then be nil) and may hold any bytes, not only UTF-8.
 ///
 /// Threading: the handler receiving it runs on libmosquitto's network thread.
-public struct MQTTMessageView {
-    public let topic: UnsafeRawBufferPointer
-    public let payload: UnsafeRawBufferPointer
-    public let qos: MQTTQoS
-    public let retain: Bool
+package struct MQTTMessageView {
+    package let topic: UnsafeRawBufferPointer
+    package let payload: UnsafeRawBufferPointer
+    package let qos: MQTTQoS
+    package let retain: Bool
     /// The packet identifier (0 for QoS 0).
-    public let messageID: Int32
+    package let messageID: Int32
 
     /// Made only by the client, from libmosquitto's message.
     init(
@@ -29,5 +29,5 @@ public struct MQTTMessageView {
     }
 
     /// The topic as a `String` — this allocates; hot paths should work on `topic` directly.
-    public var topicString: String { String(decoding: topic, as: UTF8.self) }
+    package var topicString: String { String(decoding: topic, as: UTF8.self) }
 }

@@ -4,12 +4,12 @@
 /// acknowledge it, and `MQTTClient` acknowledges only after the message handler returned.
 ///
 /// Threading: a plain `Sendable` value.
-public enum MQTTQoS: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+package enum MQTTQoS: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     case atMostOnce = 0
     case atLeastOnce = 1
     case exactlyOnce = 2
 
     var cValue: Int32 { Int32(rawValue) }
 
-    public var description: String { "QoS \(rawValue)" }
+    package var description: String { "QoS \(rawValue)" }
 }

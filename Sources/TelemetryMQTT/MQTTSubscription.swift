@@ -5,14 +5,14 @@
 /// filter — non-empty, `+` and `#` only as whole levels, `#` only last.
 ///
 /// Threading: a plain `Sendable` value.
-public struct MQTTSubscription: Sendable, Hashable, CustomStringConvertible {
-    public var topicFilter: String
-    public var qos: MQTTQoS
+package struct MQTTSubscription: Sendable, Hashable, CustomStringConvertible {
+    package var topicFilter: String
+    package var qos: MQTTQoS
 
-    public init(_ topicFilter: String, qos: MQTTQoS = .atLeastOnce) {
+    package init(_ topicFilter: String, qos: MQTTQoS = .atLeastOnce) {
         self.topicFilter = topicFilter
         self.qos = qos
     }
 
-    public var description: String { "'\(topicFilter)' (\(qos))" }
+    package var description: String { "'\(topicFilter)' (\(qos))" }
 }

@@ -4,22 +4,22 @@
 /// MQTT 5 reason code ≥ 0x80); `refusalReason` then says why, as far as the broker told us.
 ///
 /// Threading: a plain `Sendable` value.
-public struct MQTTSubscriptionResult: Sendable, Hashable, CustomStringConvertible {
-    public let topicFilter: String
-    public let requested: MQTTQoS
-    public let granted: MQTTQoS?
-    public let refusalReason: String?
+package struct MQTTSubscriptionResult: Sendable, Hashable, CustomStringConvertible {
+    package let topicFilter: String
+    package let requested: MQTTQoS
+    package let granted: MQTTQoS?
+    package let refusalReason: String?
 
-    public init(topicFilter: String, requested: MQTTQoS, granted: MQTTQoS?, refusalReason: String? = nil) {
+    package init(topicFilter: String, requested: MQTTQoS, granted: MQTTQoS?, refusalReason: String? = nil) {
         self.topicFilter = topicFilter
         self.requested = requested
         self.granted = granted
         self.refusalReason = refusalReason
     }
 
-    public var isRefused: Bool { granted == nil }
+    package var isRefused: Bool { granted == nil }
 
-    public var description: String {
+    package var description: String {
         if let granted {
             return "'\(topicFilter)' granted \(granted)" + (granted != requested ? " (asked for \(requested))" : "")
         }

@@ -11,9 +11,9 @@
 /// a limit of libmosquitto's `mosquitto_tls_set`).
 ///
 /// Threading: a plain `Sendable` value.
-public struct MQTTTLSConfiguration: Sendable, Hashable, CustomStringConvertible {
+package struct MQTTTLSConfiguration: Sendable, Hashable, CustomStringConvertible {
     /// Which certificate authorities may sign the broker's certificate.
-    public enum TrustRoots: Sendable, Hashable {
+    package enum TrustRoots: Sendable, Hashable {
         /// A PEM file with one or more CA certificates.
         case caFile(String)
         /// A directory of PEM CA certificates named by hash (`openssl rehash`).
@@ -23,25 +23,25 @@ public struct MQTTTLSConfiguration: Sendable, Hashable, CustomStringConvertible 
     }
 
     /// A certificate (PEM) and its unencrypted private key (PEM) for mutual TLS.
-    public struct ClientCertificate: Sendable, Hashable {
-        public var certificateFile: String
-        public var privateKeyFile: String
+    package struct ClientCertificate: Sendable, Hashable {
+        package var certificateFile: String
+        package var privateKeyFile: String
 
-        public init(certificateFile: String, privateKeyFile: String) {
+        package init(certificateFile: String, privateKeyFile: String) {
             self.certificateFile = certificateFile
             self.privateKeyFile = privateKeyFile
         }
     }
 
-    public var trustRoots: TrustRoots
-    public var clientCertificate: ClientCertificate?
+    package var trustRoots: TrustRoots
+    package var clientCertificate: ClientCertificate?
 
-    public init(trustRoots: TrustRoots, clientCertificate: ClientCertificate? = nil) {
+    package init(trustRoots: TrustRoots, clientCertificate: ClientCertificate? = nil) {
         self.trustRoots = trustRoots
         self.clientCertificate = clientCertificate
     }
 
-    public var description: String {
+    package var description: String {
         let roots: String
         switch trustRoots {
         case .caFile(let path): roots = "CA file \(path)"
