@@ -25,9 +25,10 @@ final class AggregatorControl: Sendable {
 
     // MARK: requests (any thread → aggregator)
 
-    /// Asks the aggregator thread to drain the ring and end as `how` says.
+    /// Asks the aggregator thread to drain the ring and end as `how` says. Only the first
+    /// request counts; a later one changes nothing.
     func requestEnd(_ how: PipelineEnd) {
-        end.store(how == .endOfInput ? 2 : 1, ordering: .releasing)
+        _ = end.compareExchange(expected: 0, desired: how == .endOfInput ? 2 : 1, ordering: .releasing)
     }
 
     /// The end asked for, or nil while the pipeline should keep running. Acquiring: every

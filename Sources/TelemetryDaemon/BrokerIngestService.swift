@@ -63,11 +63,15 @@ final class BrokerIngestService: Service, Sendable {
             } catch {
                 for client in made { await client.stop() }
                 group.cancelAll()
-                if self.shuttingDown.load(ordering: .relaxed) { return }
+                if self.shuttingDown.load(ordering: .relaxed) || Task.isCancelled { return }
                 logger.critical("cannot connect to the broker: \(error)")
                 throw LiveIngestService.ServiceError.brokerUnavailable("\(error)")
             }
         }
+        // However the group ended (graceful shutdown, or cancellation, which skips the
+        // shutdown task), no client may call back once this returns: the pipeline drains
+        // for the last time after it. `stop()` may be called again.
+        for client in made { await client.stop() }
     }
 
     /// Passes a new log level to every client, so libmosquitto's own tracing follows it.

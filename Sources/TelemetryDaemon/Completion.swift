@@ -1,33 +1,34 @@
 import Synchronization
 
-/// A one-time event that one task can wait for without blocking a thread: `complete()` from
+/// A one-time event that tasks can wait for without blocking a thread: `complete()` from
 /// any thread, `wait()` from async code (returns at once when already completed).
 ///
-/// Threading: `Sendable`; state behind a `Mutex`. At most one waiter.
+/// Invariants: every waiter is resumed exactly once, by `complete()` or at once when it
+/// came after it.
+///
+/// Threading: `Sendable`; state behind a `Mutex`, continuations resumed outside it.
 final class Completion: Sendable {
     private enum State {
-        case pending
-        case waiting(CheckedContinuation<Void, Never>)
+        case pending([CheckedContinuation<Void, Never>])
         case completed
     }
-    private let state = Mutex(State.pending)
+    private let state = Mutex(State.pending([]))
 
     func complete() {
-        let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
             defer { s = .completed }
-            if case .waiting(let c) = s { return c }
-            return nil
+            if case .pending(let waiters) = s { return waiters }
+            return []
         }
-        waiter?.resume()
+        for waiter in waiters { waiter.resume() }
     }
 
     func wait() async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             let already = state.withLock { s -> Bool in
                 switch s {
-                case .pending: s = .waiting(c); return false
+                case .pending(let waiters): s = .pending(waiters + [c]); return false
                 case .completed: return true
-                case .waiting: preconditionFailure("Completion supports one waiter")
                 }
             }
             if already { c.resume() }

@@ -9,6 +9,8 @@ import UnixSignals
 ///
 /// Threading: `Sendable`; `run()` is one task of the group, handling one SIGHUP at a time.
 struct ConfigurationReloader: Service {
+    /// SIGHUP, trapped by `LiveIngestService` before start-up began.
+    let signals: UnixSignalsSequence
     let running: DaemonConfiguration
     let pipeline: IngestPipeline
     let notifier: SystemdNotifier
@@ -19,7 +21,7 @@ struct ConfigurationReloader: Service {
     let onLogLevel: @Sendable (Logger.Level) -> Void
 
     func run() async {
-        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+        for await _ in signals.cancelOnGracefulShutdown() {
             await reloadOnce()
         }
     }

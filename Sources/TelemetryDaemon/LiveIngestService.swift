@@ -4,9 +4,9 @@ import TelemetryMQTT
 import UnixSignals
 
 /// `telemetryd run`: the daemon proper, as a swift-service-lifecycle `ServiceGroup` of four
-/// services. The group starts them in this order and, on SIGTERM/SIGINT (or when one of
-/// them fails), shuts them down gracefully in the reverse order, each after the one before
-/// has returned:
+/// services. The group starts them together and, on SIGTERM/SIGINT (or when one of them
+/// fails), shuts them down gracefully one at a time in the reverse of this order, each after
+/// the one before has returned:
 ///
 /// 1. `PipelineService` — the aggregator thread; last to stop: drains the ring, writes
 ///    the closed rollups, checkpoints open windows and seq state, writes status.
@@ -44,13 +44,17 @@ package final class LiveIngestService: Sendable {
     }
 
     package func run() async throws {
+        // Trap the signals before anything else: one that arrives while start-up is still
+        // repairing files is then a clean stop (or a reload), not the default action (death).
+        let stopSignals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        let reloadSignals = await UnixSignalsSequence(trapping: .sighup)
         let clientConfigurations = try BrokerConnectionPlan.clientConfigurations(configuration.broker)
         let pipeline = try IngestPipeline(configuration: configuration, mode: .live, logger: logger)
         let broker = BrokerIngestService(
             clientConfigurations: clientConfigurations, pipeline: pipeline, notifier: notifier, logger: logger)
         let reloader = ConfigurationReloader(
-            running: configuration, pipeline: pipeline, notifier: notifier, logLevel: logLevel, logger: logger,
-            reload: reload, onLogLevel: { broker.setLogLevel($0) })
+            signals: reloadSignals, running: configuration, pipeline: pipeline, notifier: notifier,
+            logLevel: logLevel, logger: logger, reload: reload, onLogLevel: { broker.setLogLevel($0) })
         let stopGroup = ServiceGroupConfiguration.ServiceConfiguration.TerminationBehavior.gracefullyShutdownGroup
         func service(_ s: any Service, _ name: String) -> ServiceGroupConfiguration.ServiceConfiguration {
             .init(service: s, successTerminationBehavior: stopGroup, failureTerminationBehavior: stopGroup, serviceName: name)
@@ -62,8 +66,23 @@ package final class LiveIngestService: Sendable {
                 service(SystemdReporter(pipeline: pipeline, notifier: notifier, logger: logger), "systemd"),
                 service(reloader, "reload"),
             ],
-            gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
-        try await group.run()
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            // SIGTERM/SIGINT: say which, then the group's graceful shutdown (remembered by the
+            // group if it comes before `run()` has started).
+            tasks.addTask { [logger] in
+                for await signal in stopSignals {
+                    logger.notice("\(signal) received: stopping")
+                    await group.triggerGracefulShutdown()
+                }
+            }
+            do {
+                try await group.run()
+            } catch {
+                tasks.cancelAll()
+                throw error
+            }
+            tasks.cancelAll()
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TelemetryTestSupport
 
 /// Runs the built executables the way the README does.
 enum Executables {
@@ -13,13 +14,18 @@ enum Executables {
         return URL(fileURLWithPath: #filePath.components(separatedBy: "/Tests/")[0] + "/.build/debug")
     }()
 
-    struct Result {
+    struct Result: Sendable {
         var status: Int32
         var stdout: String
         var stderr: String
     }
 
-    static func run(_ name: String, _ arguments: [String]) throws -> Result {
+    /// Runs `name` to completion on a thread of its own (not the Swift concurrency pool).
+    static func run(_ name: String, _ arguments: [String]) async throws -> Result {
+        try await offload { try runBlocking(name, arguments) }
+    }
+
+    private static func runBlocking(_ name: String, _ arguments: [String]) throws -> Result {
         let process = Process()
         process.executableURL = directory.appendingPathComponent(name)
         process.arguments = arguments
@@ -36,20 +42,20 @@ enum Executables {
 }
 
 @Suite struct CommandLineTests {
-    @Test func recordReplayAndQueryWorkFromTheCommandLine() throws {
+    @Test func recordReplayAndQueryWorkFromTheCommandLine() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let capture = dir.path + "/fleet.capture", data = dir.path + "/data"
-        let record = try Executables.run("telemetry-sim", [
+        let record = try await Executables.run("telemetry-sim", [
             "record", "--out", capture, "--devices", "8", "--duration", "20m", "--seed", "3",
             "--start", "2026-11-24T05:00:00Z", "--faults", "0.02"])
         #expect(record.status == 0, "\(record.stderr)")
-        let replay = try Executables.run("telemetryd", ["replay", capture, "--data-dir", data])
+        let replay = try await Executables.run("telemetryd", ["replay", capture, "--data-dir", data])
         #expect(replay.status == 0, "\(replay.stderr)")
         #expect(replay.stdout.hasPrefix("replayed "))
         #expect(replay.stdout.contains("messages/s"))
 
-        let query = try Executables.run("telemetryctl", ["--data-dir", data, "query", "--window", "1m", "--format", "json"])
+        let query = try await Executables.run("telemetryctl", ["--data-dir", data, "query", "--window", "1m", "--format", "json"])
         #expect(query.status == 0, "\(query.stderr)")
         let queried = query.stdout.split(separator: "\n")
         let fileLines = try RollupFiles.read(data).rows.filter { $0.window == "1m" }
@@ -57,33 +63,33 @@ enum Executables {
         #expect(queried.count > 0)
 
         let device = try #require(fileLines.first { $0.metric == "pm25" }?.device)
-        let plot = try Executables.run("telemetryctl", ["--data-dir", data, "plot", "--window", "1m", "--metric", "pm25",
+        let plot = try await Executables.run("telemetryctl", ["--data-dir", data, "plot", "--window", "1m", "--metric", "pm25",
                                                        "--device", device])
         #expect(plot.status == 0, "\(plot.stderr)")
         #expect(plot.stdout.contains("pm25"))
     }
 
-    @Test func aBadWindowArgumentSaysWhatIsExpected() throws {
+    @Test func aBadWindowArgumentSaysWhatIsExpected() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let result = try Executables.run("telemetryctl", ["--data-dir", dir.path, "query", "--window", "7x"])
+        let result = try await Executables.run("telemetryctl", ["--data-dir", dir.path, "query", "--window", "7x"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("expected"))
     }
 
-    @Test func aMissingCaptureFailsWithItsPath() throws {
+    @Test func aMissingCaptureFailsWithItsPath() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let result = try Executables.run("telemetryd", ["replay", dir.path + "/nope.capture", "--data-dir", dir.path])
+        let result = try await Executables.run("telemetryd", ["replay", dir.path + "/nope.capture", "--data-dir", dir.path])
         #expect(result.status != 0)
         #expect(result.stderr.contains("nope.capture"))
     }
 
-    @Test func aBadConfigValueStopsCheckConfigNamingTheKey() throws {
+    @Test func aBadConfigValueStopsCheckConfigNamingTheKey() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let config = dir.write("bad.yaml", Array("ring:\n  overflow: sometimes\n".utf8))
-        let result = try Executables.run("telemetryd", ["check-config", "--config", config])
+        let result = try await Executables.run("telemetryd", ["check-config", "--config", config])
         #expect(result.status != 0)
         #expect(result.stderr.contains("ring.overflow"))
         #expect(result.stderr.contains("block or drop_newest"))

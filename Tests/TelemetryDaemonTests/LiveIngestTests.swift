@@ -9,7 +9,7 @@ import Glibc
 #endif
 
 /// A `telemetryd run` process against a test broker, with its own notify socket.
-final class DaemonProcess {
+final class DaemonProcess: Sendable {
     let pid: pid_t
     let log: String
     let notify: NotifySocket
@@ -31,11 +31,17 @@ final class DaemonProcess {
     }
 
     /// Waits for `READY=1` on the notify socket; false after `timeout`.
-    func waitUntilReady(timeout: Duration = .seconds(20)) -> Bool {
-        waitFor("READY=1", timeout: timeout)
+    func waitUntilReady(timeout: Duration = .seconds(20)) async -> Bool {
+        await waitFor("READY=1", timeout: timeout)
     }
 
-    func waitFor(_ state: String, timeout: Duration) -> Bool {
+    /// Waits for a notification carrying `state`; false after `timeout`. Reads the socket on
+    /// a thread of its own (`offload`), never on the Swift concurrency pool.
+    func waitFor(_ state: String, timeout: Duration) async -> Bool {
+        await offload { [notify] in Self.receive(state, on: notify, timeout: timeout) }
+    }
+
+    private static func receive(_ state: String, on notify: NotifySocket, timeout: Duration) -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let message = notify.receive(), message.split(separator: "\n").contains(Substring(state)) { return true }
@@ -44,10 +50,10 @@ final class DaemonProcess {
     }
 
     /// SIGTERM, then the exit code (nil if it did not exit in time).
-    func stop(timeout: Duration = .seconds(30)) -> Int32? {
+    func stop(timeout: Duration = .seconds(30)) async -> Int32? {
         kill(pid, SIGTERM)
-        let code = TestProcess.wait(pid, timeout: timeout)
-        if code == nil { kill(pid, SIGKILL); _ = TestProcess.wait(pid, timeout: .seconds(5)) }
+        let code = await TestProcess.exitCode(of: pid, timeout: timeout)
+        if code == nil { kill(pid, SIGKILL); _ = await TestProcess.exitCode(of: pid, timeout: .seconds(5)) }
         return code
     }
 
@@ -56,23 +62,23 @@ final class DaemonProcess {
 
 /// Publishes messages with mosquitto_pub at QoS 1, in the given order (one mosquitto_pub per
 /// message, all from one shell, so event time order is kept across topics).
-func publish(_ messages: [(topic: String, payload: String)], port: Int) throws {
+func publish(_ messages: [(topic: String, payload: String)], port: Int) async throws {
     let script = NSTemporaryDirectory() + "pub-\(UUID().uuidString.prefix(8)).sh"
     defer { try? FileManager.default.removeItem(atPath: script) }
     let lines = ["set -e"] + messages.map { "mosquitto_pub -h 127.0.0.1 -p \(port) -q 1 -t '\($0.topic)' -m '\($0.payload)'" }
     try lines.joined(separator: "\n").write(toFile: script, atomically: true, encoding: .utf8)
-    _ = try TestProcess.runBlocking("/bin/sh", [script], timeout: .seconds(120))
+    _ = try await TestProcess.run("/bin/sh", [script], timeout: .seconds(120))
 }
 
 /// Polls status.json until `counters.received` reaches `count`.
-func waitForReceived(_ count: Int, dataDir: String, timeout: Duration = .seconds(20)) -> Bool {
+func waitForReceived(_ count: Int, dataDir: String, timeout: Duration = .seconds(20)) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if let data = FileManager.default.contents(atPath: dataDir + "/status.json"),
            let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
            let counters = o["counters"] as? [String: Any], let received = counters["received"] as? Int,
            received >= count { return true }
-        usleep(100_000)
+        try? await Task.sleep(for: .milliseconds(100))
     }
     return false
 }
@@ -128,12 +134,12 @@ import TelemetryDaemon
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let daemon = try DaemonProcess(brokerPort: broker.port, dataDir: dir.path + "/data", clientID: "t-\(UUID().uuidString.prefix(6))")
-        try #require(daemon.waitUntilReady(), "no READY=1; log:\n\(daemon.logText)")
+        try #require(await daemon.waitUntilReady(), "no READY=1; log:\n\(daemon.logText)")
         let messages = knownMessages(baseMs: baseMs, devices: 3, seconds: 0..<90)
-        try publish(messages + [("vn/hanoi/dev0/telemetry", "{not json"), closer(baseMs + 2 * 3_600_000)], port: broker.port)
-        #expect(waitForReceived(messages.count + 2, dataDir: dir.path + "/data"), "log:\n\(daemon.logText)")
-        #expect(daemon.stop() == 0, "log:\n\(daemon.logText)")
-        #expect(daemon.waitFor("STOPPING=1", timeout: .seconds(2)))
+        try await publish(messages + [("vn/hanoi/dev0/telemetry", "{not json"), closer(baseMs + 2 * 3_600_000)], port: broker.port)
+        #expect(await waitForReceived(messages.count + 2, dataDir: dir.path + "/data"), "log:\n\(daemon.logText)")
+        #expect(await daemon.stop() == 0, "log:\n\(daemon.logText)")
+        #expect(await daemon.waitFor("STOPPING=1", timeout: .seconds(2)))
         try expectRollupsMatch(messages, dataDir: dir.path + "/data")
         let deadLetters = FileSystem.files(below: dir.path + "/data/deadletter")
         let text = try deadLetters.map { try String(contentsOfFile: $0, encoding: .utf8) }.joined()
@@ -148,7 +154,7 @@ import TelemetryDaemon
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let capture = dir.path + "/fleet.capture"
-        let record = try Executables.run("telemetry-sim", [
+        let record = try await Executables.run("telemetry-sim", [
             "record", "--out", capture, "--devices", "6", "--duration", "10m", "--seed", "5",
             "--start", UTCTimestamp.format(milliseconds: baseMs)])
         try #require(record.status == 0, "\(record.stderr)")
@@ -158,13 +164,13 @@ import TelemetryDaemon
             .filter { $0.split(separator: " ")[1].hasSuffix("/telemetry") }
         try (lines.joined(separator: "\n") + "\n").write(toFile: capture, atomically: true, encoding: .utf8)
         let daemon = try DaemonProcess(brokerPort: broker.port, dataDir: dir.path + "/data", clientID: "sim-\(UUID().uuidString.prefix(6))")
-        try #require(daemon.waitUntilReady(), "log:\n\(daemon.logText)")
-        let replay = try Executables.run("telemetry-sim", [
+        try #require(await daemon.waitUntilReady(), "log:\n\(daemon.logText)")
+        let replay = try await Executables.run("telemetry-sim", [
             "replay", capture, "--broker", "mqtt://127.0.0.1:\(broker.port)", "--as-fast-as-possible"])
         #expect(replay.status == 0, "\(replay.stderr)")
-        try publish([closer(baseMs + 2 * 3_600_000)], port: broker.port)
-        #expect(waitForReceived(lines.count + 1, dataDir: dir.path + "/data"), "log:\n\(daemon.logText)")
-        #expect(daemon.stop() == 0)
+        try await publish([closer(baseMs + 2 * 3_600_000)], port: broker.port)
+        #expect(await waitForReceived(lines.count + 1, dataDir: dir.path + "/data"), "log:\n\(daemon.logText)")
+        #expect(await daemon.stop() == 0)
         let messages = lines.map { line -> (topic: String, payload: String) in
             let parts = line.split(separator: " ", maxSplits: 2)
             return (String(parts[1]), String(parts[2]))
@@ -186,19 +192,19 @@ import TelemetryDaemon
         let part3 = knownMessages(baseMs: baseMs, devices: 3, seconds: 80..<130)
 
         let first = try DaemonProcess(brokerPort: broker.port, dataDir: data, clientID: client)
-        try #require(first.waitUntilReady(), "log:\n\(first.logText)")
-        try publish(part1, port: broker.port)
-        #expect(waitForReceived(part1.count, dataDir: data))
-        #expect(first.stop() == 0, "log:\n\(first.logText)")
+        try #require(await first.waitUntilReady(), "log:\n\(first.logText)")
+        try await publish(part1, port: broker.port)
+        #expect(await waitForReceived(part1.count, dataDir: data))
+        #expect(await first.stop() == 0, "log:\n\(first.logText)")
 
-        try publish(part2, port: broker.port)  // queued by the broker for the persistent session
+        try await publish(part2, port: broker.port)  // queued by the broker for the persistent session
 
         let second = try DaemonProcess(brokerPort: broker.port, dataDir: data, clientID: client)
-        try #require(second.waitUntilReady(), "log:\n\(second.logText)")
-        #expect(waitForReceived(part2.count, dataDir: data), "log:\n\(second.logText)")
-        try publish(part3 + [closer(baseMs + 2 * 3_600_000)], port: broker.port)
-        #expect(waitForReceived(part2.count + part3.count + 1, dataDir: data))
-        #expect(second.stop() == 0, "log:\n\(second.logText)")
+        try #require(await second.waitUntilReady(), "log:\n\(second.logText)")
+        #expect(await waitForReceived(part2.count, dataDir: data), "log:\n\(second.logText)")
+        try await publish(part3 + [closer(baseMs + 2 * 3_600_000)], port: broker.port)
+        #expect(await waitForReceived(part2.count + part3.count + 1, dataDir: data))
+        #expect(await second.stop() == 0, "log:\n\(second.logText)")
         #expect(second.logText.contains("restored checkpoint"))
 
         try expectRollupsMatch(part1 + part2 + part3, dataDir: data)
@@ -212,16 +218,16 @@ import TelemetryDaemon
         let data = dir.path + "/data"
         let daemon = try DaemonProcess(brokerPort: broker.port, dataDir: data, clientID: "bounce-\(UUID().uuidString.prefix(6))",
                                        environment: ["MQTT_RECONNECT_MIN": "1s", "MQTT_RECONNECT_MAX": "2s"])
-        try #require(daemon.waitUntilReady(), "log:\n\(daemon.logText)")
+        try #require(await daemon.waitUntilReady(), "log:\n\(daemon.logText)")
         let part1 = knownMessages(baseMs: baseMs, devices: 2, seconds: 0..<30)
         let part2 = knownMessages(baseMs: baseMs, devices: 2, seconds: 30..<60)
-        try publish(part1, port: broker.port)
-        #expect(waitForReceived(part1.count, dataDir: data))
+        try await publish(part1, port: broker.port)
+        #expect(await waitForReceived(part1.count, dataDir: data))
         broker.stop()
         try await broker.start()  // same port, same persistence: the daemon reconnects by itself
-        try publish(part2 + [closer(baseMs + 2 * 3_600_000)], port: broker.port)
-        #expect(waitForReceived(part1.count + part2.count + 1, dataDir: data, timeout: .seconds(30)), "log:\n\(daemon.logText)")
-        #expect(daemon.stop() == 0)
+        try await publish(part2 + [closer(baseMs + 2 * 3_600_000)], port: broker.port)
+        #expect(await waitForReceived(part1.count + part2.count + 1, dataDir: data, timeout: .seconds(30)), "log:\n\(daemon.logText)")
+        #expect(await daemon.stop() == 0)
         #expect(daemon.logText.contains("disconnected"))
         try expectRollupsMatch(part1 + part2, dataDir: data)
     }
@@ -234,7 +240,7 @@ import TelemetryDaemon
         let passwordFile = dir.write("password", Array("wrong\n".utf8))
         let daemon = try DaemonProcess(brokerPort: broker.port, dataDir: dir.path + "/data", clientID: "refused",
                                        environment: ["MQTT_USERNAME": "ingest", "MQTT_PASSWORD_FILE": passwordFile])
-        let code = TestProcess.wait(daemon.pid, timeout: .seconds(30))
+        let code = await TestProcess.exitCode(of: daemon.pid, timeout: .seconds(30))
         #expect(code != nil && code != 0, "log:\n\(daemon.logText)")
         #expect(daemon.logText.lowercased().contains("not authori"), "log:\n\(daemon.logText)")
         #expect(!daemon.logText.contains("wrong"), "the password must never be logged")
@@ -249,9 +255,9 @@ import TelemetryDaemon
         let daemon = try DaemonProcess(brokerPort: broker.port, dataDir: dir.path + "/data", clientID: "auth",
                                        environment: ["MQTT_USERNAME": "ingest", "MQTT_PASSWORD_FILE": passwordFile,
                                                      "WATCHDOG_USEC": "2000000"])
-        #expect(daemon.waitUntilReady(), "log:\n\(daemon.logText)")
-        #expect(daemon.waitFor("WATCHDOG=1", timeout: .seconds(5)))
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.waitUntilReady(), "log:\n\(daemon.logText)")
+        #expect(await daemon.waitFor("WATCHDOG=1", timeout: .seconds(5)))
+        #expect(await daemon.stop() == 0)
         #expect(!daemon.logText.contains("s3cret"))
     }
 
@@ -262,14 +268,14 @@ import TelemetryDaemon
         defer { dir.remove() }
         let data = dir.path + "/data"
         let daemon = try DaemonProcess(brokerPort: broker.port, dataDir: data, clientID: "hup-\(UUID().uuidString.prefix(6))")
-        try #require(daemon.waitUntilReady(), "log:\n\(daemon.logText)")
+        try #require(await daemon.waitUntilReady(), "log:\n\(daemon.logText)")
         kill(daemon.pid, SIGHUP)
-        #expect(daemon.waitFor("READY=1", timeout: .seconds(10)), "no READY=1 after the reload")
+        #expect(await daemon.waitFor("READY=1", timeout: .seconds(10)), "no READY=1 after the reload")
         #expect(daemon.logText.contains("SIGHUP: reloaded log.level=info"), "log:\n\(daemon.logText)")
         let messages = knownMessages(baseMs: baseMs, devices: 1, seconds: 0..<5)
-        try publish(messages, port: broker.port)
-        #expect(waitForReceived(messages.count, dataDir: data), "still ingesting after SIGHUP")
-        #expect(daemon.stop() == 0)
+        try await publish(messages, port: broker.port)
+        #expect(await waitForReceived(messages.count, dataDir: data), "still ingesting after SIGHUP")
+        #expect(await daemon.stop() == 0)
     }
 
     @Test func anUnreachableBrokerAtStartUpGivesAClearLogLineAndANonZeroExit() async throws {
@@ -279,7 +285,7 @@ import TelemetryDaemon
         let daemon = try DaemonProcess(
             brokerPort: port, dataDir: dir.path + "/data", clientID: "unreachable",
             environment: ["MQTT_CONNECT_ATTEMPTS": "2", "MQTT_RECONNECT_MIN": "1s", "MQTT_RECONNECT_MAX": "1s"])
-        let code = TestProcess.wait(daemon.pid, timeout: .seconds(30))
+        let code = await TestProcess.exitCode(of: daemon.pid, timeout: .seconds(30))
         #expect(code != nil && code != 0, "log:\n\(daemon.logText)")
         #expect(daemon.logText.contains("127.0.0.1:\(port)"))
         #expect(daemon.logText.lowercased().contains("connect"))

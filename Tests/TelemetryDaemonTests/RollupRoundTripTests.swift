@@ -43,7 +43,7 @@ import TelemetryStorage
     }
 
     @Test(arguments: [RollupFileFormat.jsonl, .csv])
-    func queryPrintsTheFileBytesAndTheReaderGetsTheRowsBack(format: RollupFileFormat) throws {
+    func queryPrintsTheFileBytesAndTheReaderGetsTheRowsBack(format: RollupFileFormat) async throws {
         let dir = TemporaryDirectory("roundtrip-\(format.rawValue)")
         defer { dir.remove() }
         let rollups = Self.rollups()
@@ -54,13 +54,13 @@ import TelemetryStorage
         #expect(try reader.readAll() == rollups.map(RollupRow.init))
         #expect(reader.malformed.count == 0)
 
-        let query = try Executables.run("telemetryctl", [
+        let query = try await Executables.run("telemetryctl", [
             "--data-dir", dir.path, "query", "--window", "1m", "--format", format == .csv ? "csv" : "json"])
         #expect(query.status == 0, "\(query.stderr)")
         #expect(query.stdout == String(decoding: file, as: UTF8.self))
     }
 
-    @Test func hostileTagsAreEscapedInJSONLinesAndQuotedInCSV() throws {
+    @Test func hostileTagsAreEscapedInJSONLinesAndQuotedInCSV() async throws {
         var json: [UInt8] = [], csv: [UInt8] = []
         let r = Rollup(window: WindowSize(parsing: "1m")!, startMs: Self.start,
                        key: SeriesKey(site: "c1\u{85} \"q\"", device: "sep\u{2028}", metric: "a,b\nc"),

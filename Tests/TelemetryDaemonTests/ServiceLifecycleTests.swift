@@ -16,10 +16,11 @@ import Glibc
             brokerPort: port, dataDir: dir.path + "/data", clientID: "patient",
             environment: ["MQTT_CONNECT_ATTEMPTS": "0", "MQTT_RECONNECT_MIN": "1s", "MQTT_RECONNECT_MAX": "1s"])
         try await Task.sleep(for: .milliseconds(1_500))
-        #expect(daemon.stop() == 0, "log:\n\(daemon.logText)")
-        #expect(daemon.waitFor("STOPPING=1", timeout: .seconds(2)))
+        #expect(await daemon.stop() == 0, "log:\n\(daemon.logText)")
+        #expect(await daemon.waitFor("STOPPING=1", timeout: .seconds(2)))
         #expect(daemon.logText.contains("stopped: 0 messages"), "log:\n\(daemon.logText)")
         #expect(!daemon.logText.contains("cannot connect"), "a requested stop is not a connection failure")
+        #expect(daemon.logText.contains("SIGTERM received: stopping"), "log:\n\(daemon.logText)")
     }
 
     @Test func sigintStopsLikeSigterm() async throws {
@@ -29,12 +30,13 @@ import Glibc
         defer { dir.remove() }
         let data = dir.path + "/data"
         let daemon = try DaemonProcess(brokerPort: broker.port, dataDir: data, clientID: "int-\(UUID().uuidString.prefix(6))")
-        try #require(daemon.waitUntilReady(), "log:\n\(daemon.logText)")
+        try #require(await daemon.waitUntilReady(), "log:\n\(daemon.logText)")
         kill(daemon.pid, SIGINT)
-        #expect(TestProcess.wait(daemon.pid, timeout: .seconds(30)) == 0, "log:\n\(daemon.logText)")
-        #expect(daemon.waitFor("STOPPING=1", timeout: .seconds(2)))
+        #expect(await TestProcess.exitCode(of: daemon.pid, timeout: .seconds(30)) == 0, "log:\n\(daemon.logText)")
+        #expect(await daemon.waitFor("STOPPING=1", timeout: .seconds(2)))
         #expect(FileManager.default.fileExists(atPath: data + "/state/checkpoint.json"), "open windows checkpointed")
         #expect(FileManager.default.fileExists(atPath: data + "/status.json"))
+        #expect(daemon.logText.contains("SIGINT received: stopping"), "log:\n\(daemon.logText)")
     }
 
     @Test func aStartUpFailureStillStopsThePipelineInOrder() async throws {
@@ -44,13 +46,13 @@ import Glibc
         let daemon = try DaemonProcess(
             brokerPort: port, dataDir: dir.path + "/data", clientID: "doomed",
             environment: ["MQTT_CONNECT_ATTEMPTS": "1"])
-        let code = TestProcess.wait(daemon.pid, timeout: .seconds(30))
+        let code = await TestProcess.exitCode(of: daemon.pid, timeout: .seconds(30))
         #expect(code == 1, "log:\n\(daemon.logText)")
         let log = daemon.logText
         let failure = log.range(of: "cannot connect to the broker"), stopped = log.range(of: "stopped: 0 messages")
         #expect(failure != nil && stopped != nil, "log:\n\(log)")
         if let failure, let stopped { #expect(failure.lowerBound < stopped.lowerBound, "the pipeline stops after the clients") }
-        #expect(daemon.waitFor("STOPPING=1", timeout: .seconds(2)))
+        #expect(await daemon.waitFor("STOPPING=1", timeout: .seconds(2)))
     }
 
     @Test func aSighupRaisingTheLogLevelMakesLibmosquittoTraceToo() async throws {
@@ -62,13 +64,13 @@ import Glibc
         let daemon = try DaemonProcess(
             brokerPort: broker.port, dataDir: dir.path + "/data", clientID: "trace-\(UUID().uuidString.prefix(6))",
             arguments: ["--config", config])
-        try #require(daemon.waitUntilReady(), "log:\n\(daemon.logText)")
+        try #require(await daemon.waitUntilReady(), "log:\n\(daemon.logText)")
         _ = dir.write("telemetryd.yaml", Array("log:\n  level: trace\n".utf8))
         kill(daemon.pid, SIGHUP)
-        #expect(daemon.waitFor("READY=1", timeout: .seconds(10)), "no READY=1 after the reload")
-        try publish([(topic: "vn/hanoi/d1/telemetry", payload: "{\"pm25\":1.5}")], port: broker.port)
-        #expect(waitForReceived(1, dataDir: dir.path + "/data"))
-        #expect(daemon.stop() == 0)
+        #expect(await daemon.waitFor("READY=1", timeout: .seconds(10)), "no READY=1 after the reload")
+        try await publish([(topic: "vn/hanoi/d1/telemetry", payload: "{\"pm25\":1.5}")], port: broker.port)
+        #expect(await waitForReceived(1, dataDir: dir.path + "/data"))
+        #expect(await daemon.stop() == 0)
         let traced = daemon.logText.split(separator: "\n").filter { $0.contains("libmosquitto: ") && $0.contains("PUBLISH") }
         #expect(!traced.isEmpty, "log:\n\(daemon.logText)")
     }

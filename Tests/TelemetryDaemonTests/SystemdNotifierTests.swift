@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// A datagram socket bound in a temporary directory, standing in for systemd's.
-final class NotifySocket {
+final class NotifySocket: Sendable {
     let path: String
     let fd: Int32
 

@@ -1,10 +1,16 @@
 import Foundation
 import Testing
+import TelemetryTestSupport
 
 @Suite struct SystemdUnitTests {
     static let unit = #filePath.components(separatedBy: "/Tests/")[0] + "/systemd/telemetryd.service"
 
-    func analyze(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    /// Runs systemd-analyze on a thread of its own (not the Swift concurrency pool).
+    func analyze(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        try await offload { try Self.analyzeBlocking(arguments) }
+    }
+
+    static func analyzeBlocking(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
         process.arguments = arguments
@@ -17,7 +23,7 @@ import Testing
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    @Test func theUnitIsANotifyServiceWithAStateDirectoryAndRestartOnFailure() throws {
+    @Test func theUnitIsANotifyServiceWithAStateDirectoryAndRestartOnFailure() async throws {
         let text = try String(contentsOfFile: Self.unit, encoding: .utf8)
         for line in ["Type=notify", "Restart=on-failure", "StateDirectory=telemetryd", "ConfigurationDirectory=telemetryd",
                      "DynamicUser=yes", "WatchdogSec="] {
@@ -25,7 +31,7 @@ import Testing
         }
     }
 
-    @Test func systemdAnalyzeVerifyAcceptsTheUnit() throws {
+    @Test func systemdAnalyzeVerifyAcceptsTheUnit() async throws {
         // verify checks that ExecStart exists: point it at an executable that does.
         let directory = NSTemporaryDirectory() + "unit-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -33,12 +39,12 @@ import Testing
         let text = try String(contentsOfFile: Self.unit, encoding: .utf8)
             .replacingOccurrences(of: "/usr/local/bin/telemetryd", with: Executables.directory.appendingPathComponent("telemetryd").path)
         try text.write(toFile: directory + "/telemetryd.service", atomically: true, encoding: .utf8)
-        let result = try analyze(["verify", directory + "/telemetryd.service"])
+        let result = try await analyze(["verify", directory + "/telemetryd.service"])
         #expect(result.status == 0, "\(result.output)")
     }
 
-    @Test func theSecurityExposureIsAtMostOnePointFive() throws {
-        let result = try analyze(["security", "--offline=true", "--no-pager", Self.unit])
+    @Test func theSecurityExposureIsAtMostOnePointFive() async throws {
+        let result = try await analyze(["security", "--offline=true", "--no-pager", Self.unit])
         let line = try #require(result.output.split(separator: "\n").first { $0.contains("Overall exposure level") })
         let score = try #require(line.split(separator: ":")[1].split(separator: " ").first.flatMap { Double($0) })
         #expect(score <= 1.5, "\(line)")

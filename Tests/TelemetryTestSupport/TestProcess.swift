@@ -66,6 +66,11 @@ package enum TestProcess {
         }
     }
 
+    /// `wait(_:timeout:)` without blocking a thread of the Swift concurrency pool.
+    package static func exitCode(of pid: pid_t, timeout: Duration) async -> Int32? {
+        await offload { wait(pid, timeout: timeout) }
+    }
+
     /// SIGTERM, wait up to `grace`, then SIGKILL; always reaps the process.
     package static func terminate(_ pid: pid_t, grace: Duration = .seconds(5)) {
         kill(pid, SIGTERM)
@@ -76,8 +81,8 @@ package enum TestProcess {
     }
 
     /// Runs `executable` to completion (killed after `timeout`) and returns its output; throws
-    /// with the output unless it exits 0. The waiting happens on a Dispatch thread, not on the
-    /// (two-thread) Swift concurrency pool the tests and the client's tasks share.
+    /// with the output unless it exits 0. The waiting happens on a thread of its own, not on the
+    /// Swift concurrency pool the tests and the client's tasks share.
     @discardableResult
     package static func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(15)) async throws
         -> String
@@ -112,9 +117,20 @@ package enum TestProcess {
     }
 }
 
-/// Runs blocking work (process waits, polling) on a Dispatch thread and awaits the result.
+/// Runs blocking work (process waits, polling, blocking reads) on a thread of its own and
+/// awaits the result. Not on Dispatch's global queue: on Linux that is where Swift's tasks
+/// run too, and a blocked worker there stalls every test's tasks until Dispatch notices.
 package func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+        let thread = Thread { continuation.resume(with: Result { try body() }) }
+        thread.start()
+    }
+}
+
+/// `offload` for work that cannot throw.
+package func offload<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        let thread = Thread { continuation.resume(returning: body()) }
+        thread.start()
     }
 }
