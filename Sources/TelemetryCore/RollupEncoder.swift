@@ -30,8 +30,8 @@ public enum RollupEncoder {
                 w.endObject()
             }
         case .csv:
-            for column in RollupColumn.allCases {
-                if column != .window { out.append(0x2C) }
+            for (i, column) in RollupColumn.allCases.enumerated() {
+                if i > 0 { out.append(0x2C) }
                 switch row.cell(column) {
                 case .text(let s): CSVWriter.appendField(s, to: &out)
                 case .integer(let n): JSONWriter.appendInteger(n, to: &out)

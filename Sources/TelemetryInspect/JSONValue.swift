@@ -35,12 +35,6 @@ package enum JSONValue: Sendable, Equatable {
         return nil
     }
 
-    /// The value as a `Double` when this is a number.
-    package var doubleValue: Double? {
-        if case .number(let literal) = self { return Double(literal) }
-        return nil
-    }
-
     /// The value as an `Int64` when this is a number with an integral value that fits.
     package var int64Value: Int64? {
         guard case .number(let literal) = self else { return nil }

@@ -11,7 +11,7 @@ package import TelemetryCore
 /// Threading: stateless; safe from any thread. Returns strings; never prints.
 package enum RollupRowFormatter {
     /// The CSV header line.
-    package static let csvHeader = RollupFileFormat.columns.joined(separator: ",")
+    package static let csvHeader = String(decoding: RollupEncoder.csvHeader.dropLast(), as: UTF8.self)
 
     /// One JSON object (no trailing newline), as in a `.jsonl` rollup file.
     package static func jsonLine(_ row: RollupRow) -> String { line(row, .jsonl) }
