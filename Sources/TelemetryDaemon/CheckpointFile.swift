@@ -1,4 +1,3 @@
-import Foundation
 import Logging
 import TelemetryCore
 import TelemetryStorage
@@ -20,15 +19,30 @@ struct CheckpointFile {
 
     /// Restores the checkpoint into `aggregator`, if there is one.
     func restore(into aggregator: WindowAggregator) {
-        guard let data = FileManager.default.contents(atPath: path) else { return }
+        let data: [UInt8]
+        do {
+            guard let bytes = try FileSystem.readAll(path) else { return }
+            data = bytes
+        } catch {
+            logger.error("cannot read checkpoint: \(error)")
+            return
+        }
         do {
             let checkpoint = try AggregatorCheckpoint(json: data)
             aggregator.restore(checkpoint)
-            _ = rename(path, path + ".restored")
+            moveAside(".restored")
             logger.info("restored checkpoint: \(checkpoint.open.count) open windows, \(checkpoint.devices.count) devices")
         } catch {
             logger.error("ignoring unreadable checkpoint \(path): \(error)")
-            _ = rename(path, path + ".unreadable")
+            moveAside(".unreadable")
+        }
+    }
+
+    /// Renames the checkpoint to `<path><suffix>`. If that fails it must not be restored
+    /// again, so the failure is logged at the highest level.
+    private func moveAside(_ suffix: String) {
+        do { try FileSystem.move(path, to: path + suffix) } catch {
+            logger.critical("\(error); remove \(path) before the next start, or its windows are restored twice")
         }
     }
 

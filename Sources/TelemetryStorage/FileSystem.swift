@@ -64,6 +64,34 @@ package enum FileSystem {
         guard rename(temporary, path) == 0 else { throw StorageError("rename", path: temporary, errno: errno) }
     }
 
+    /// The whole content of `path`, or nil when it does not exist.
+    package static func readAll(_ path: String) throws(StorageError) -> [UInt8]? {
+        let fd: FileDescriptor
+        do {
+            fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec])
+        } catch let error as Errno {
+            if error == .noSuchFileOrDirectory { return nil }
+            throw StorageError("open", path: path, errno: error)
+        } catch {
+            throw StorageError("open", path: path, errno: .ioError)
+        }
+        defer { try? fd.close() }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = try StorageError.attempt("read", path: path) {
+                try chunk.withUnsafeMutableBytes { try fd.read(into: $0, retryOnInterrupt: true) }
+            }
+            if n == 0 { return bytes }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+    }
+
+    /// Renames `path` to `newPath` (replacing it); the error names the source.
+    package static func move(_ path: String, to newPath: String) throws(StorageError) {
+        guard rename(path, newPath) == 0 else { throw StorageError("rename", path: path, errno: errno) }
+    }
+
     /// Names in a directory, sorted; empty when it does not exist.
     package static func list(_ path: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()

@@ -8,7 +8,7 @@ import TelemetryStorage
 @Suite struct CheckpointTests {
     /// Replays `parts` one pipeline each, as if the daemon were stopped and started between
     /// them; only the last closes every window.
-    func runInPieces(_ parts: [[String]], dataDir: String) async throws {
+    func runInPieces(_ parts: [[String]], dataDir: String, lastCloses: Bool = true) async throws {
         var c = DaemonConfiguration()
         c.dataDirectory = DataDirectory(dataDir)
         for (i, lines) in parts.enumerated() {
@@ -25,7 +25,7 @@ import TelemetryStorage
                 }
                 bytes.removeAll()
             }
-            await pipeline.finish(i == parts.count - 1 ? .endOfInput : .stop)
+            await pipeline.finish(i == parts.count - 1 && lastCloses ? .endOfInput : .stop)
         }
     }
 
@@ -61,5 +61,33 @@ import TelemetryStorage
         let status = try JSONSerialization.jsonObject(
             with: Data(contentsOf: URL(fileURLWithPath: dir.path + "/status.json"))) as! [String: Any]
         #expect((status["counters"] as! [String: Any])["duplicates"] as? Int == 2)
+    }
+
+    @Test func aRestoredCheckpointIsSetAsideSoItIsNeverRestoredTwice() async throws {
+        let t: Int64 = 1_795_500_000_000
+        let line = "\(Double(t) / 1000) vn/hanoi/d1/telemetry {\"ts\":\(t),\"seq\":1,\"pm25\":1.5}"
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let state = dir.path + "/state/checkpoint.json"
+        try await runInPieces([[line]], dataDir: dir.path, lastCloses: false)
+        #expect(FileManager.default.fileExists(atPath: state))
+        try await runInPieces([[]], dataDir: dir.path)
+        #expect(!FileManager.default.fileExists(atPath: state))
+        #expect(FileManager.default.fileExists(atPath: state + ".restored"))
+        let rows = try RollupFiles.read(dir.path).rows.filter { $0.window == "1m" }
+        #expect(rows.map(\.count) == [1], "the restored window is written once, when it closes")
+    }
+
+    @Test func anUnreadableCheckpointIsSetAsideAndTheRunGoesOn() async throws {
+        let t: Int64 = 1_795_500_000_000
+        let line = "\(Double(t) / 1000) vn/hanoi/d1/telemetry {\"ts\":\(t),\"pm25\":2.5}"
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        try FileManager.default.createDirectory(atPath: dir.path + "/state", withIntermediateDirectories: true)
+        _ = dir.write("state/checkpoint.json", Array("{\"version\":1,\"open\":[tor".utf8))
+        try await runInPieces([[line]], dataDir: dir.path)
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/state/checkpoint.json.unreadable"))
+        let rows = try RollupFiles.read(dir.path).rows.filter { $0.window == "1m" }
+        #expect(rows.map(\.count) == [1])
     }
 }

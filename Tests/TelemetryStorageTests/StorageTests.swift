@@ -188,6 +188,29 @@ private func rollup(_ window: String, _ start: String, metric: String = "pm25", 
         #expect(FileSystem.list(root) == ["a"])
     }
 
+    @Test func readingAMissingFileGivesNothingAndAFileItsWholeContent() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        #expect(try FileSystem.readAll(root + "/missing") == nil)
+        let bytes = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        FileManager.default.createFile(atPath: root + "/big", contents: Data(bytes))
+        #expect(try FileSystem.readAll(root + "/big") == bytes)
+    }
+
+    @Test func readingADirectoryFailsNamingPathAndReason() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let error = #expect(throws: StorageError.self) { try FileSystem.readAll(root) }
+        #expect(error?.description == "cannot read \(root): Is a directory")
+    }
+
+    @Test func aFailedMoveNamesTheSourceAndTheReason() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let error = #expect(throws: StorageError.self) { try FileSystem.move(root + "/missing", to: root + "/other") }
+        #expect(error?.description == "cannot rename \(root)/missing: No such file or directory")
+    }
+
     @Test func aDirectoryUnderARegularFileFailsWithNotADirectory() throws {
         let root = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
