@@ -110,9 +110,7 @@ public struct RollupRow: Hashable, Sendable {
             case .text(let s)? where textNumbers: literal = s
             default: return nil
             }
-            if let i = Int64(literal) { return i }
-            guard let d = Double(literal), d.isFinite, d.rounded() == d, abs(d) < 9.0e18 else { return nil }
-            return Int64(d)
+            return Int64(integralNumberText: literal)
         }
         guard let windowText = text(.window), let window = WindowSize(parsing: windowText),
               let startText = text(.start), let start = UTCTimestamp.parse(startText),

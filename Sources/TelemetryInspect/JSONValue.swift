@@ -1,3 +1,5 @@
+import TelemetryCore
+
 /// A parsed JSON value that keeps object members in file order and numbers as their literal text.
 ///
 /// `telemetryctl` needs both properties: `status.json` is shown in the order the daemon wrote it
@@ -38,9 +40,7 @@ package enum JSONValue: Sendable, Equatable {
     /// The value as an `Int64` when this is a number with an integral value that fits.
     package var int64Value: Int64? {
         guard case .number(let literal) = self else { return nil }
-        if let i = Int64(literal) { return i }
-        guard let d = Double(literal), d.rounded() == d, abs(d) < 9.0e18 else { return nil }
-        return Int64(d)
+        return Int64(integralNumberText: literal)
     }
 }
 
