@@ -2,11 +2,16 @@
 //
 // telemetryd — IoT telemetry ingestion daemon.
 //
-// Layering (each layer depends only on the ones above it):
-//   TelemetryCore       pure: decoding, ring, windows, rollup format. No I/O, no C imports.
-//   TelemetryStorage    files: rollup/dead-letter sinks, status, reading rollup files back.
-//   TelemetryMQTT       the libmosquitto client wrapper (CMosquitto is the C module).
-//   TelemetryDaemon     configuration, capture replay, the ingest pipeline that ties them together.
+// Layering (each layer depends only on the ones above it; InternalImportsByDefault makes
+// every re-export explicit, and `package` access keeps cross-target internals out of the
+// library product, whose `public` API is TelemetryCore's alone):
+//   TelemetryCore       pure: decoding, ring, windows, the rollup format's one home (JSON and
+//                       CSV writers, the JSON lexer). No I/O, no C imports, no Foundation.
+//   TelemetryStorage    files: data-directory layout, rollup/dead-letter sinks, reading rollup
+//                       files back, retention; debug thread-confinement checks.
+//   TelemetryMQTT       the libmosquitto client (CMosquitto is the C module); independent of the rest.
+//   TelemetryDaemon     configuration, capture replay, the ingest pipeline and the live
+//                       ServiceGroup that ties them together.
 //   TelemetryInspect    what `telemetryctl` shows: queries, series, charts, status.
 //   TelemetrySimulator  a deterministic simulated fleet of Vietnamese sensor sites.
 // Executables (`telemetryd`, `telemetryctl`, `telemetry-sim`) only parse arguments and call in.
