@@ -326,6 +326,17 @@ private func offsetOfNumbered(_ index: Int) -> Int {
         #expect(try appendNumbered(log, 1) == [1])
     }
 
+    @Test func appendingAfterCloseThrowsAndWritesNothing() throws {
+        let tmp = try TemporaryDataDirectory()
+        let dir = tmp.path + "/wal"
+        let log = try WriteAheadLog(directory: dir, nextLSN: 1)
+        try appendNumbered(log, 2)
+        log.close()
+        let error = #expect(throws: StorageError.self) { try appendNumbered(log, 1) }
+        #expect(error?.errno == .badFileDescriptor)
+        #expect(try readAll(dir).1 == WALReadSummary(records: 2, lastLSN: 2, stoppedAtDamage: false))
+    }
+
     @Test func syncSucceedsAfterAppendsAndAfterSegmentsRollOver() throws {
         let tmp = try TemporaryDataDirectory()
         let dir = tmp.path + "/wal"
