@@ -5,6 +5,7 @@ extension AggregatorCheckpoint {
         var w = JSONWriter(reservingCapacity: 256 + 300 * open.count + 200 * devices.count)
         w.beginObject()
         w.key("allowedLatenessMs"); w.integer(allowedLatenessMs)
+        if let appliedLSN { w.key("appliedLSN"); w.integer(appliedLSN) }
         w.key("counters"); w.beginObject()
         for (name, n) in counters.sorted(by: { $0.key < $1.key }) { w.key(name); w.integer(n) }
         w.endObject()
@@ -21,6 +22,7 @@ extension AggregatorCheckpoint {
             w.endObject()
         }
         w.endArray()
+        if let epoch { w.key("epoch"); w.integer(epoch) }
         w.key("open"); w.beginArray()
         for o in open {
             let s = o.stats
@@ -79,11 +81,14 @@ extension AggregatorCheckpoint {
     private static func read(_ lexer: inout JSONLexer) throws(JSONParseError) -> AggregatorCheckpoint {
         var version: Int?, windows: [String]?, lateness: Int64?, watermark: Int64?
         var open: [OpenWindow]?, devices: [DeviceSeq]?, counters: [String: Int]?
+        var appliedLSN: Int?, epoch: Int?
         try lexer.readObject { key, v throws(JSONParseError) in
             switch key {
             case "version": version = try v.readInteger(key)
             case "windows": windows = try v.readArrayOf { e throws(JSONParseError) in try e.readStringValue() }
             case "allowedLatenessMs": lateness = try v.readInteger(key)
+            case "appliedLSN": appliedLSN = try v.readInteger(key)
+            case "epoch": epoch = try v.readInteger(key)
             case "watermarkMs":
                 if v.peek == 0x6E { try v.readWord("null") } else { watermark = try v.readInteger(key) }
             case "open": open = try v.readArrayOf(readOpenWindow)
@@ -100,7 +105,7 @@ extension AggregatorCheckpoint {
         return AggregatorCheckpoint(
             version: version, windows: try required(windows, "windows", lexer), allowedLatenessMs: try required(lateness, "allowedLatenessMs", lexer),
             watermarkMs: watermark, open: try required(open, "open", lexer), devices: try required(devices, "devices", lexer),
-            counters: try required(counters, "counters", lexer))
+            counters: try required(counters, "counters", lexer), appliedLSN: appliedLSN, epoch: epoch)
     }
 
     private static func readOpenWindow(_ lexer: inout JSONLexer) throws(JSONParseError) -> OpenWindow {

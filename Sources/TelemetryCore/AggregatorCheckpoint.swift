@@ -37,4 +37,9 @@ public struct AggregatorCheckpoint: Sendable, Equatable {
     public var open: [OpenWindow]
     public var devices: [DeviceSeq]
     public var counters: [String: Int]
+    /// The pipeline's bookkeeping, not the aggregator's (which ignores them): the LSN of the
+    /// last write-ahead-log record folded into this state, and the output epoch the
+    /// checkpoint ends. Nil in checkpoints written before the write-ahead log.
+    public var appliedLSN: Int? = nil
+    public var epoch: Int? = nil
 }

@@ -15,6 +15,7 @@ final class AggregatorControl: Sendable {
     private let retention: Atomic<Int>
     private let heartbeat = Atomic<Int64>(0)
     private let latest: Mutex<PipelineStatus>
+    private let logFailure = Mutex<String?>(nil)
     /// Completed by the aggregator thread when it has finished.
     let exited = Completion()
 
@@ -60,6 +61,12 @@ final class AggregatorControl: Sendable {
     var heartbeatMs: Int64 {
         get { heartbeat.load(ordering: .relaxed) }
         set { heartbeat.store(newValue, ordering: .relaxed) }
+    }
+
+    /// Why producers cannot write the write-ahead log right now (nil when they can).
+    var logError: String? {
+        get { logFailure.withLock { $0 } }
+        set { logFailure.withLock { $0 = newValue } }
     }
 
     var status: PipelineStatus {

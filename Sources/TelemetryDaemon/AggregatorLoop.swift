@@ -29,12 +29,18 @@ final class AggregatorLoop {
         let logger: Logger
         let clock: @Sendable () -> Int64
         let startedMs: Int64
+        /// Live mode: the gate producers admit through, and the checkpoint recovered at start.
+        let gate: IngestGate?
+        let restored: AggregatorCheckpoint?
     }
 
     private let context: Context
     private let aggregator: WindowAggregator
     private let sink: RollupFileSink
     private let checkpoints: CheckpointFile?
+    /// Live mode: the current output epoch's undo record (see `OutputJournal`).
+    private let journal: OutputJournal?
+    private var lastCheckpointMs: Int64
     private var ownerThread = OwningThread()
     /// Closed rollups not yet taken by the sink.
     private var backlog: [Rollup] = []
@@ -57,15 +63,27 @@ final class AggregatorLoop {
         aggregator = WindowAggregator(windows: c.windows, allowedLatenessMs: c.allowedLatenessMs, registry: context.registry)
         sink = RollupFileSink(directory: c.dataDirectory, format: c.fileFormat)
         checkpoints = context.mode.checkpoints ? CheckpointFile(directory: c.dataDirectory, logger: context.logger) : nil
+        if context.mode.checkpoints {
+            do {
+                journal = try OutputJournal(stateDirectory: c.dataDirectory.state, epoch: context.restored?.epoch ?? 0)
+            } catch {
+                context.logger.critical("\(error); output is not protected against a crash until it can be written")
+                journal = nil
+            }
+        } else {
+            journal = nil
+        }
+        sink.journal = journal
         lastFlushMs = context.clock()
         lastStatusMs = lastFlushMs
+        lastCheckpointMs = lastFlushMs
     }
 
     /// The thread body: runs until the pipeline asks for an end and the ring is empty.
     func run() {
         ownerThread.check()
         RetentionPolicy(days: context.control.retentionDays).prune(context.configuration.dataDirectory, nowMs: lastFlushMs)
-        checkpoints?.restore(into: aggregator)
+        if let restored = context.restored { aggregator.restore(restored) }
         var end: PipelineEnd?
         repeat { end = turn() } while end == nil
         finish(end!)
@@ -95,6 +113,9 @@ final class AggregatorLoop {
             flushFiles()
             lastFlushMs = now
         }
+        if checkpoints != nil, now - lastCheckpointMs >= context.configuration.checkpointIntervalMs, takeCheckpoint() {
+            lastCheckpointMs = now
+        }
         if now - lastStatusMs >= context.configuration.statusIntervalMs {
             publishStatus(writing: true)
             lastStatusMs = now
@@ -116,7 +137,9 @@ final class AggregatorLoop {
         if end == .endOfInput { aggregator.closeAll() }
         collectOutput()
         flushFiles()
-        if end == .stop { checkpoints?.write(from: aggregator) }
+        if end == .stop, checkpoints != nil, !takeCheckpoint() {
+            context.logger.error("open windows not checkpointed at stop; the write-ahead log still holds them")
+        }
         publishStatus(writing: true)
     }
 
@@ -146,11 +169,70 @@ final class AggregatorLoop {
         writeBacklog()
         do {
             try sink.flush()
-            try context.deadLetters.flush()
+            try context.deadLetters.flush(journal: journal)
+            try context.gate?.attachedLog?.sync()
         } catch {
             note(error, nil)
         }
     }
+
+    // MARK: checkpoints (live mode)
+
+    /// Folds everything admitted so far into the state, writes the output it closed, and
+    /// records state + log position as the new checkpoint, which begins a new output epoch;
+    /// then drops log segments no recovery can need. False (and nothing recorded) when a
+    /// producer held the gate or a file could not be written — retried on a later turn.
+    @discardableResult
+    private func takeCheckpoint() -> Bool {
+        ownerThread.check()
+        guard let checkpoints, let journal else { return false }
+        // With producers held out, everything admitted up to `covered` is drained and its
+        // dead letters written; nothing after it is in the state or the files.
+        let covered: UInt64
+        if let gate = context.gate {
+            let outcome = gate.quiesced { lsn -> Result<UInt64, StorageError> in
+                _ = drain(maxCount: .max)
+                do throws(StorageError) {
+                    try context.deadLetters.flush(journal: journal)
+                    return .success(lsn)
+                } catch {
+                    return .failure(error)
+                }
+            }
+            switch outcome {
+            case nil:
+                return false  // a producer holds the gate: next turn
+            case .failure(let error)?:
+                note(error, "checkpoint not written; retried")
+                return false
+            case .success(let lsn)?:
+                covered = lsn
+            }
+        } else {
+            covered = 0
+        }
+        writeBacklog()
+        guard backlog.isEmpty else { return false }
+        do {
+            try sink.flush()
+            try context.gate?.attachedLog?.sync()
+            var state = aggregator.checkpoint()
+            state.appliedLSN = Int(covered)
+            state.epoch = journal.epoch + 1
+            try checkpoints.write(state)
+            try journal.begin(epoch: journal.epoch + 1)
+        } catch {
+            note(error, "checkpoint not written; retried")
+            return false
+        }
+        // Keep a tail behind the checkpoint: the redelivery filter needs the last records.
+        let keep = UInt64(Self.logTailKept)
+        if covered > keep { context.gate?.attachedLog?.removeSegments(before: covered - keep) }
+        return true
+    }
+
+    /// Log records kept behind the newest checkpoint, for recognising redeliveries.
+    static let logTailKept = 16_384
 
     private func reopenFiles() {
         flushFiles()
@@ -216,7 +298,7 @@ final class AggregatorLoop {
         s.series = context.registry.seriesCount
         s.devices = context.registry.deviceCount
         s.watermarkMs = aggregator.watermark == .min ? nil : aggregator.watermark
-        s.lastError = lastError
+        s.lastError = context.control.logError ?? lastError
         return s
     }
 }

@@ -34,8 +34,11 @@ final class BrokerIngestService: Service, Sendable {
     }
 
     func run() async throws {
-        let made = try clientConfigurations.map { config in
-            let producer = NetworkThreadProducer(pipeline.makeProducer())
+        let made = try clientConfigurations.enumerated().map { index, config in
+            let connection = UInt16(index)
+            let producer = NetworkThreadProducer(
+                pipeline.makeProducer(), connection: connection,
+                redeliveries: pipeline.takeRedeliveryFilter(connection: connection))
             return try MQTTClient(configuration: config, logger: logger) { producer.ingest($0) }
         }
         clients.withLock { $0 = made }

@@ -2,58 +2,49 @@ import Logging
 import TelemetryCore
 import TelemetryStorage
 
-/// `<data_dir>/state/checkpoint.json`: the open windows and per-device seq state an
-/// aggregator had when it stopped, so the next start goes on where it left off.
+/// `<data_dir>/state/checkpoint.json`: the aggregator's state (open windows, per-device seq
+/// state) as of one write-ahead-log position (`appliedLSN`), and the output epoch it begins.
 ///
-/// Invariants: a checkpoint is restored at most once — after restoring, the file is renamed
-/// `checkpoint.json.restored`, so a crash later in the run cannot make a later start restore
-/// it again (which would count its windows twice). An unreadable file is renamed
-/// `.unreadable` and logged, never silently reused.
+/// Invariants: replaced atomically, and only once the rollup and dead-letter files hold
+/// exactly the output of the state it describes; so recovery = this state, files cut back
+/// by the epoch's `OutputJournal`, and the log replayed after `appliedLSN`. Restoring the
+/// same checkpoint twice (a crash soon after a restart) is therefore harmless. An unreadable
+/// file is renamed `.unreadable` and logged, never silently reused.
 ///
-/// Threading: a value; used by the aggregator thread only.
+/// Threading: a value; used during start-up and then by the aggregator thread only.
 struct CheckpointFile {
     let directory: DataDirectory
     let logger: Logger
 
     var path: String { directory.state + "/checkpoint.json" }
 
-    /// Restores the checkpoint into `aggregator`, if there is one.
-    func restore(into aggregator: WindowAggregator) {
+    /// The checkpoint, or nil when there is none (or it was unreadable, which is logged).
+    func load() -> AggregatorCheckpoint? {
         let data: [UInt8]
         do {
-            guard let bytes = try FileSystem.readAll(path) else { return }
+            guard let bytes = try FileSystem.readAll(path) else { return nil }
             data = bytes
         } catch {
             logger.error("cannot read checkpoint: \(error)")
-            return
+            return nil
         }
         do {
             let checkpoint = try AggregatorCheckpoint(json: data)
-            aggregator.restore(checkpoint)
-            moveAside(".restored")
-            logger.info("restored checkpoint: \(checkpoint.open.count) open windows, \(checkpoint.devices.count) devices")
+            logger.info(
+                "restored checkpoint: \(checkpoint.open.count) open windows, \(checkpoint.devices.count) devices, log position \(checkpoint.appliedLSN ?? 0)")
+            return checkpoint
         } catch {
             logger.error("ignoring unreadable checkpoint \(path): \(error)")
-            moveAside(".unreadable")
+            do { try FileSystem.move(path, to: path + ".unreadable") } catch {
+                logger.critical("\(error); remove \(path) before the next start")
+            }
+            return nil
         }
     }
 
-    /// Renames the checkpoint to `<path><suffix>`. If that fails it must not be restored
-    /// again, so the failure is logged at the highest level.
-    private func moveAside(_ suffix: String) {
-        do { try FileSystem.move(path, to: path + suffix) } catch {
-            logger.critical("\(error); remove \(path) before the next start, or its windows are restored twice")
-        }
-    }
-
-    /// Writes `aggregator`'s open windows and seq state (atomically replacing the file).
-    func write(from aggregator: WindowAggregator) {
-        do {
-            try FileSystem.makeDirectory(directory.state)
-            try FileSystem.replaceAtomically(path, with: aggregator.checkpoint().jsonBytes())
-            logger.info("checkpoint written: \(aggregator.openWindowCount) open windows")
-        } catch {
-            logger.error("cannot write checkpoint \(path): \(error)")
-        }
+    /// Replaces the checkpoint with `checkpoint` (atomically, durably).
+    func write(_ checkpoint: AggregatorCheckpoint) throws(StorageError) {
+        try FileSystem.makeDirectory(directory.state)
+        try FileSystem.replaceAtomically(path, with: checkpoint.jsonBytes())
     }
 }

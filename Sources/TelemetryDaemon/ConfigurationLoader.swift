@@ -101,6 +101,9 @@ package enum ConfigurationLoader {
         if let v = text("status.interval") {
             c.statusIntervalMs = try duration(v, key: "status.interval", allowZero: false)
         }
+        if let v = text("checkpoint.interval") {
+            c.checkpointIntervalMs = try duration(v, key: "checkpoint.interval", allowZero: false)
+        }
         if let v = text("log.level") {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             guard levels.contains(v) else {

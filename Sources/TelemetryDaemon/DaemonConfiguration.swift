@@ -19,6 +19,9 @@ package struct DaemonConfiguration: Sendable, Equatable {
     package var fileFormat: RollupFileFormat = .jsonl
     package var retentionDays = 0
     package var statusIntervalMs: Int64 = 5_000
+    /// How often (live mode) the state is checkpointed, which bounds the write-ahead log
+    /// replayed after a crash and its disk use.
+    package var checkpointIntervalMs: Int64 = 10_000
     package var logLevel = "info"
     package var broker = BrokerSettings()
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 package import Logging
 package import TelemetryCore
 package import TelemetryStorage
@@ -24,6 +25,11 @@ package final class IngestPipeline: Sendable {
     let deadLetters: DeadLetterSink
     private let logger: Logger
     private let control: AggregatorControl
+    /// Live mode: the write-ahead log's door into the ring, and the checkpoint restored.
+    let gate: IngestGate?
+    private let restored: AggregatorCheckpoint?
+    /// Per connection, what the log's tail says may be redelivered (filled by `recover()`).
+    private let redeliveries = Mutex<[UInt16: RedeliveryFilter]>([:])
     private let startedMs: Int64
     /// Wall clock in epoch ms; replaceable for tests.
     private let clock: @Sendable () -> Int64
@@ -45,6 +51,18 @@ package final class IngestPipeline: Sendable {
             retentionDays: configuration.retentionDays,
             status: PipelineStatus(mode: mode.rawValue, startedMs: startedMs, updatedMs: startedMs))
         try FileSystem.makeDirectory(configuration.dataDirectory.root)
+        if mode.checkpoints {
+            // Output written after the checkpoint is undone; `recover()` writes it again.
+            let checkpoint = CheckpointFile(directory: configuration.dataDirectory, logger: logger).load()
+            let undone = try OutputJournal.rollBack(
+                stateDirectory: configuration.dataDirectory.state, epoch: checkpoint?.epoch ?? 0)
+            if undone > 0 { logger.notice("cut \(undone) file(s) back to the last checkpoint; the log replays the rest") }
+            restored = checkpoint
+            gate = IngestGate(ring: ring, deadLetters: deadLetters, lastAdmitted: UInt64(checkpoint?.appliedLSN ?? 0))
+        } else {
+            restored = nil
+            gate = nil
+        }
         let repaired = try RollupFileSink.repairTornLines(in: configuration.dataDirectory)
         if repaired > 0 { logger.warning("cut a torn last line from \(repaired) file(s) left by an earlier crash") }
     }
@@ -53,15 +71,79 @@ package final class IngestPipeline: Sendable {
     package func makeProducer() -> IngestProducer {
         IngestProducer(
             decoder: MessageDecoder(templates: configuration.templates, registry: registry, limits: configuration.limits),
-            ring: ring, policy: configuration.overflowPolicy, counters: counters, deadLetters: deadLetters,
-            isStopping: { [control] in control.isStopping })
+            ring: ring, gate: gate, policy: configuration.overflowPolicy, counters: counters, deadLetters: deadLetters,
+            isStopping: { [control] in control.isStopping },
+            onLogFailure: { [logger, control] error in
+                control.logError = error.map { "\($0)" }
+                if let error {
+                    logger.error("\(error); messages are not acknowledged until the write-ahead log takes them again")
+                } else {
+                    logger.notice("write-ahead log writable again")
+                }
+            })
+    }
+
+    /// Live mode, after `start()` and before any producer ingests: replays the write-ahead
+    /// log after the restored checkpoint (its messages were acknowledged, so they are in the
+    /// log and nowhere else), remembers the log's tail per connection to recognise
+    /// redeliveries, and opens the log for new messages. Returns the messages replayed.
+    @discardableResult
+    package func recover() async throws -> Int {
+        guard let gate else { return 0 }
+        let applied = UInt64(restored?.appliedLSN ?? 0)
+        let keep = UInt64(AggregatorLoop.logTailKept)
+        let walDirectory = configuration.dataDirectory.wal
+        let outcome = await onDedicatedThread(named: "telemetryd-recovery") { [self] () -> Result<Recovery, StorageError> in
+            let producer = makeProducer()
+            var tails: [UInt16: [(mid: Int32, digest: UInt64)]] = [:]
+            var replayed = 0
+            do throws(StorageError) {
+                let summary = try WriteAheadLog.read(directory: walDirectory, from: applied > keep ? applied - keep : 1) {
+                    record throws(StorageError) in
+                    var tail = tails[record.connection, default: []]
+                    tail.append((record.mid, RedeliveryFilter.digest(topic: record.topic, payload: record.payload)))
+                    if tail.count > 2 * Recovery.tailPerConnection { tail.removeFirst(tail.count - Recovery.tailPerConnection) }
+                    tails[record.connection] = tail
+                    guard record.lsn > applied else { return }
+                    producer.ingest(
+                        topic: record.topic, payload: record.payload, arrivalMs: record.arrivalMs,
+                        connection: record.connection, mid: record.mid, recovered: record.lsn)
+                    replayed += 1
+                }
+                let log = try WriteAheadLog(directory: walDirectory, nextLSN: max(summary.lastLSN ?? 0, applied) + 1)
+                return .success(Recovery(log: log, tails: tails, replayed: replayed, damaged: summary.stoppedAtDamage))
+            } catch {
+                return .failure(error)
+            }
+        }
+        let recovery = try outcome.get()
+        if recovery.damaged {
+            logger.critical("the write-ahead log ends in a damaged record (a power cut?); replayed what came before it")
+        }
+        for path in recovery.log.setAside {
+            logger.warning("set aside \(path): a write-ahead-log segment after the recovered position")
+        }
+        if recovery.replayed > 0 { logger.notice("recovered \(recovery.replayed) message(s) from the write-ahead log") }
+        redeliveries.withLock { filters in
+            for (connection, tail) in recovery.tails {
+                filters[connection] = RedeliveryFilter(entries: tail.suffix(Recovery.tailPerConnection))
+            }
+        }
+        gate.attach(recovery.log)
+        return recovery.replayed
+    }
+
+    /// What the log's tail says connection `connection` may redeliver (taken once).
+    func takeRedeliveryFilter(connection: UInt16) -> RedeliveryFilter {
+        redeliveries.withLock { $0.removeValue(forKey: connection) } ?? RedeliveryFilter(entries: [])
     }
 
     /// Starts the aggregator thread.
     package func start() {
         let context = AggregatorLoop.Context(
             configuration: configuration, mode: mode, ring: ring, registry: registry, counters: counters,
-            deadLetters: deadLetters, control: control, logger: logger, clock: clock, startedMs: startedMs)
+            deadLetters: deadLetters, control: control, logger: logger, clock: clock, startedMs: startedMs,
+            gate: gate, restored: restored)
         let thread = Thread { [control] in
             AggregatorLoop(context).run()
             control.exited.complete()
@@ -92,4 +174,15 @@ package final class IngestPipeline: Sendable {
 
     /// The latest status snapshot (refreshed by the aggregator thread).
     package var status: PipelineStatus { control.status }
+}
+
+/// What `IngestPipeline.recover()` found, handed from the recovery thread back to its caller.
+/// `@unchecked Sendable`: the log inside is not used by the recovery thread after it returns.
+private struct Recovery: @unchecked Sendable {
+    let log: WriteAheadLog
+    let tails: [UInt16: [(mid: Int32, digest: UInt64)]]
+    let replayed: Int
+    let damaged: Bool
+    /// Records per connection remembered for the redelivery filter (≥ any broker's in-flight window).
+    static let tailPerConnection = 1_024
 }

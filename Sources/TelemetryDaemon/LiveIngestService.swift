@@ -50,6 +50,14 @@ package final class LiveIngestService: Sendable {
         let reloadSignals = await UnixSignalsSequence(trapping: .sighup)
         let clientConfigurations = try BrokerConnectionPlan.clientConfigurations(configuration.broker)
         let pipeline = try IngestPipeline(configuration: configuration, mode: .live, logger: logger)
+        // Recovery comes first: the log's tail is replayed before any new message is taken.
+        pipeline.start()
+        do {
+            try await pipeline.recover()
+        } catch {
+            await pipeline.finish(.stop)
+            throw error
+        }
         let broker = BrokerIngestService(
             clientConfigurations: clientConfigurations, pipeline: pipeline, notifier: notifier, logger: logger)
         let reloader = ConfigurationReloader(

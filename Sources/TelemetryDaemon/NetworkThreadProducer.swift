@@ -10,15 +10,29 @@ import TelemetryStorage
 /// `ExclusiveUse` checks in debug builds.
 final class NetworkThreadProducer: @unchecked Sendable {
     private let producer: IngestProducer
+    private let connection: UInt16
+    private var redeliveries: RedeliveryFilter
     private let exclusive = ExclusiveUse()
 
-    init(_ producer: IngestProducer) { self.producer = producer }
+    init(_ producer: IngestProducer, connection: UInt16, redeliveries: RedeliveryFilter) {
+        self.producer = producer
+        self.connection = connection
+        self.redeliveries = redeliveries
+    }
 
-    /// Takes one message; returns once its readings are in the ring (so libmosquitto's PUBACK,
-    /// written after the handler returns, acknowledges only what was taken).
+    /// Takes one message; returns once it is in the write-ahead log and its readings in the
+    /// ring (so libmosquitto's PUBACK, written after the handler returns, acknowledges only
+    /// what was taken). A redelivery of a message the log already holds is acknowledged
+    /// without being taken again.
     func ingest(_ message: MQTTMessageView) {
         exclusive.withExclusiveUse {
-            _ = producer.ingest(topic: message.topic, payload: message.payload, arrivalMs: WallClock.nowMs())
+            if redeliveries.isActive,
+               redeliveries.isRedelivery(mid: message.messageID, topic: message.topic, payload: message.payload) {
+                return
+            }
+            _ = producer.ingest(
+                topic: message.topic, payload: message.payload, arrivalMs: WallClock.nowMs(),
+                connection: connection, mid: message.qos == .atMostOnce ? 0 : message.messageID)
         }
     }
 }

@@ -1,8 +1,8 @@
 import Logging
 import ServiceLifecycle
 
-/// The ingest pipeline as a service of the daemon's `ServiceGroup`: starts the aggregator
-/// thread, and on graceful shutdown — which the group delivers to it last, once the MQTT
+/// The ingest pipeline as a service of the daemon's `ServiceGroup` (started, and recovered,
+/// by `LiveIngestService` before the group runs): on graceful shutdown — which the group delivers to it last, once the MQTT
 /// clients have stopped and no producer will push again — drains the ring, writes the
 /// closed rollups, checkpoints the open windows and writes the final status.
 ///
@@ -12,7 +12,6 @@ struct PipelineService: Service {
     let logger: Logger
 
     func run() async {
-        pipeline.start()
         // Returns on graceful shutdown, throws on cancellation: either way, finish.
         try? await gracefulShutdown()
         let status = await pipeline.finish(.stop)

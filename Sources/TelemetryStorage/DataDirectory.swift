@@ -7,7 +7,8 @@ package import TelemetryCore
 /// <root>/rollups/<window>/<YYYY-MM-DD>/<HH>.jsonl|csv   rollups, by UTC window start
 /// <root>/deadletter/<YYYY-MM-DD>.jsonl                 rejected messages
 /// <root>/status.json                                   counters, rewritten atomically
-/// <root>/state/                                        checkpoints
+/// <root>/state/                                        checkpoint.json, journal-<epoch>
+/// <root>/wal/<first LSN>.wal                           write-ahead log segments (live mode)
 /// ```
 /// Threading: an immutable value.
 package struct DataDirectory: Sendable, Equatable {
@@ -23,6 +24,8 @@ package struct DataDirectory: Sendable, Equatable {
     package var deadLetters: String { root + "/deadletter" }
     package var status: String { root + "/status.json" }
     package var state: String { root + "/state" }
+    /// The write-ahead log's segments (live mode).
+    package var wal: String { root + "/wal" }
 
     /// Directory of one window size.
     package func rollupWindow(_ window: String) -> String { "\(rollups)/\(window)" }

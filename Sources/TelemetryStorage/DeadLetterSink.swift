@@ -43,8 +43,9 @@ package final class DeadLetterSink: Sendable {
     /// Dead letters written to files so far.
     package var written: Int { state.withLock { $0.written } }
 
-    /// Writes and fsyncs everything queued.
-    package func flush() throws(StorageError) {
+    /// Writes and fsyncs everything queued; with a `journal`, each file's length is recorded
+    /// there before this epoch's first append to it.
+    package func flush(journal: OutputJournal? = nil) throws(StorageError) {
         let batch = state.withLock { s -> [(day: String, line: [UInt8])] in
             defer { s.pending.removeAll(); s.bytes = 0 }
             return s.pending
@@ -54,7 +55,9 @@ package final class DeadLetterSink: Sendable {
         var byDay: [String: [UInt8]] = [:]
         for (day, line) in batch { byDay[day, default: []].append(contentsOf: line) }
         for (day, bytes) in byDay.sorted(by: { $0.key < $1.key }) {
-            let file = try AppendOnlyFile(path: "\(directory.deadLetters)/\(day).jsonl")
+            let path = "\(directory.deadLetters)/\(day).jsonl"
+            try journal?.willAppend(to: path)
+            let file = try AppendOnlyFile(path: path)
             try file.append(bytes)
             try file.sync()
         }

@@ -17,6 +17,9 @@ package final class RollupFileSink {
     private var dirty: Set<String> = []
     private var knownDirectories: Set<String> = []
     private var owner = OwningThread()
+    /// Where each file's length is recorded before an epoch's first append to it (live mode;
+    /// nil in a replay, which has no write-ahead log to recover from).
+    package var journal: OutputJournal?
     /// Lines written since creation.
     package private(set) var linesWritten = 0
 
@@ -47,6 +50,7 @@ package final class RollupFileSink {
             RollupEncoder.append(r, format: format, to: &byPath[p]!)
         }
         for p in order {
+            try journal?.willAppend(to: p)
             let file = try handle(p)
             if format == .csv, file.size == 0 { try file.append(RollupEncoder.csvHeader) }
             try file.append(byPath[p]!)

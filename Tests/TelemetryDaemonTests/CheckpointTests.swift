@@ -14,6 +14,7 @@ import TelemetryStorage
         for (i, lines) in parts.enumerated() {
             let pipeline = try IngestPipeline(configuration: c, mode: .live, logger: Logger(label: "test"))
             pipeline.start()
+            try await pipeline.recover()
             let producer = pipeline.makeProducer()
             for line in lines {
                 var bytes = Array(line.utf8)
@@ -61,21 +62,6 @@ import TelemetryStorage
         let status = try JSONSerialization.jsonObject(
             with: Data(contentsOf: URL(fileURLWithPath: dir.path + "/status.json"))) as! [String: Any]
         #expect((status["counters"] as! [String: Any])["duplicates"] as? Int == 2)
-    }
-
-    @Test func aRestoredCheckpointIsSetAsideSoItIsNeverRestoredTwice() async throws {
-        let t: Int64 = 1_795_500_000_000
-        let line = "\(Double(t) / 1000) vn/hanoi/d1/telemetry {\"ts\":\(t),\"seq\":1,\"pm25\":1.5}"
-        let dir = TemporaryDirectory()
-        defer { dir.remove() }
-        let state = dir.path + "/state/checkpoint.json"
-        try await runInPieces([[line]], dataDir: dir.path, lastCloses: false)
-        #expect(FileManager.default.fileExists(atPath: state))
-        try await runInPieces([[]], dataDir: dir.path)
-        #expect(!FileManager.default.fileExists(atPath: state))
-        #expect(FileManager.default.fileExists(atPath: state + ".restored"))
-        let rows = try RollupFiles.read(dir.path).rows.filter { $0.window == "1m" }
-        #expect(rows.map(\.count) == [1], "the restored window is written once, when it closes")
     }
 
     @Test func anUnreadableCheckpointIsSetAsideAndTheRunGoesOn() async throws {
