@@ -24,9 +24,12 @@ package final class TestBroker: @unchecked Sendable {
     package struct Options {
         package init(
             persistence: Bool = false, allowAnonymous: Bool = true, users: [String: String] = [:],
-            allowedSubscriptions: [String]? = nil, tls: TLSListener? = nil
+            allowedSubscriptions: [String]? = nil, tls: TLSListener? = nil,
+            maxQueuedMessages: Int? = nil, maxInflightMessages: Int? = nil
         ) {
             self.persistence = persistence
+            self.maxQueuedMessages = maxQueuedMessages
+            self.maxInflightMessages = maxInflightMessages
             self.allowAnonymous = allowAnonymous
             self.users = users
             self.allowedSubscriptions = allowedSubscriptions
@@ -40,6 +43,12 @@ package final class TestBroker: @unchecked Sendable {
         /// (the broker's default ACL cannot refuse a subscription; this gives SUBACK 0x80).
         package var allowedSubscriptions: [String]?
         package var tls: TLSListener?
+        /// `max_queued_messages`: QoS ≥ 1 messages the broker keeps per offline or busy client
+        /// beyond its in-flight window (nil: mosquitto's default of 1000; 0: no limit).
+        package var maxQueuedMessages: Int?
+        /// `max_inflight_messages`: QoS ≥ 1 messages sent to a client and not yet acknowledged
+        /// (nil: mosquitto's default of 20; 0: no limit).
+        package var maxInflightMessages: Int?
     }
 
     /// Fixed once the broker first started (a start that finds the port taken picks another).
@@ -142,6 +151,8 @@ package final class TestBroker: @unchecked Sendable {
         if options.persistence {
             lines += ["persistence true", "persistence_location \(directory.path)/"]
         }
+        if let limit = options.maxQueuedMessages { lines.append("max_queued_messages \(limit)") }
+        if let limit = options.maxInflightMessages { lines.append("max_inflight_messages \(limit)") }
         try (lines.joined(separator: "\n") + "\n").write(to: configFile, atomically: true, encoding: .utf8)
         let pid = try TestProcess.spawn("/usr/sbin/mosquitto", ["-c", configFile.path], output: logFile.path)
         lock.withLock { self.pid = pid }
