@@ -154,6 +154,38 @@ import Testing
         #expect(h.registry.deviceCount == 50)
     }
 
+    @Test func aMetricGivenMoreThanOnceCountsOnceWithItsLastValue() {
+        let o = h.decode(Self.telemetry, #"{"x": 1, "x": 2, "x": 3}"#)
+        #expect(o.reason == nil)
+        #expect(o.readings.count == 1)
+        #expect(h.metrics(o) == ["x": 3])
+    }
+
+    @Test func aNestedKeyAndADottedKeyAreTheSameMetricAndTheLastWins() {
+        let o = h.decode(Self.telemetry, #"{"power": {"v": 1}, "power.v": 2}"#)
+        #expect(o.reason == nil)
+        #expect(o.readings.count == 1)
+        #expect(h.metrics(o) == ["power.v": 2])
+    }
+
+    @Test func distinctMetricsAreAllKeptInPayloadOrder() {
+        let o = h.decode(Self.telemetry, #"{"a": 1, "b": {"a": 2}, "a.b": 3, "ab": 4}"#)
+        #expect(o.readings.map { h.key($0).metric } == ["a", "b.a", "a.b", "ab"])
+        #expect(o.readings.map(\.value) == [1, 2, 3, 4])
+    }
+
+    /// Enough metrics that the last-wins rule cannot be a small quadratic scan only.
+    @Test func inAMessageOfManyMetricsEachDuplicateKeepsItsLastValue() {
+        let keys = (0..<600).map { "m\($0)" }
+        let fields = keys.map { "\"\($0)\": 1" } + keys.reversed().map { "\"\($0)\": 2" }
+        let o = h.decode(Self.telemetry, "{" + fields.joined(separator: ", ") + "}")
+        #expect(o.reason == nil)
+        #expect(o.readings.count == 600)
+        #expect(o.readings.allSatisfy { $0.value == 2 })
+        #expect(Set(o.readings.map { h.key($0).metric }) == Set(keys))
+        #expect(o.readings.map(\.isFirstInMessage).filter { $0 }.count == 1)
+    }
+
     /// Years 0000–9999 are what RFC 3339 text (and a rollup file's path) can hold; an offset
     /// must not carry a time outside them.
     @Test(arguments: [
