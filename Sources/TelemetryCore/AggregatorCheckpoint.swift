@@ -8,7 +8,8 @@
 ///
 /// On disk it is one JSON object (``jsonBytes()``, ``init(json:)``) with these property names
 /// as keys, sorted; a non-finite statistic (a sum that overflowed) is the string `inf`,
-/// `-inf` or `nan`. The keys are those the earlier `Codable` encoding used, so a checkpoint
+/// `-inf` or `nan`. A window's `sum` and `m2` are the accumulator's running sum and stored
+/// M2 (scaled when ``RollupAccumulator/isScaled``), so a restored window goes on exactly. The keys are those the earlier `Codable` encoding used, so a checkpoint
 /// written before still restores.
 ///
 /// Threading: a value type.

@@ -2,7 +2,8 @@
 /// `<unix seconds with fraction> <topic> <payload>`.
 ///
 /// The payload is everything after the second space (it may itself contain spaces, and may
-/// be empty). Parsing works on the line's bytes and allocates nothing.
+/// be empty). The time must lie in ``UTCTimestamp/eventTimeRange`` (up to year 9999).
+/// Parsing works on the line's bytes and allocates nothing.
 /// Threading: stateless.
 package enum CaptureLine {
     /// The parts of a line, as byte ranges into it.
@@ -44,6 +45,9 @@ package enum CaptureLine {
         guard i > topicStart else { return nil }
         let topic = topicStart..<i
         let payload = i < n ? (i + 1)..<n : n..<n
-        return Parts(timeMs: seconds * 1_000 + millis, topic: topic, payload: payload)
+        let timeMs = seconds * 1_000 + millis
+        // The capture time is the arrival time, an event time when a message has no `ts`.
+        guard UTCTimestamp.eventTimeRange.contains(timeMs) else { return nil }
+        return Parts(timeMs: timeMs, topic: topic, payload: payload)
     }
 }

@@ -2,8 +2,8 @@
 ///
 /// Each non-empty line is `measurement[,tag=value…] field=value[,field=value…] [timestamp]`.
 /// Float (`1.5`), integer (`5i`) and unsigned (`5u`) fields are metrics named
-/// `measurement.field`; string and boolean fields are skipped. The optional timestamp is in
-/// nanoseconds. Tags named `site` and `device` are reported so a topic template without
+/// `measurement.field`; string and boolean fields are skipped. The optional timestamp is an
+/// integer number of nanoseconds (floored to milliseconds). Tags named `site` and `device` are reported so a topic template without
 /// them can take them from the line. Backslash escapes in names and tag values are honoured.
 ///
 /// Threading: owned by one ingest thread (reusable scratch buffers); not `Sendable`.
@@ -106,7 +106,12 @@ package struct InfluxLineScanner {
                 var j = 0
                 guard case .number(_, let integer?) = NumberScanner.scanJSON(text, at: &j), j == text.count
                 else { throw .badTimestamp }
-                timestampMs = integer >= 0 ? integer / 1_000_000 : (integer - 999_999) / 1_000_000
+                // Floor division without `integer - 999_999`, which overflows near Int64.min.
+                let (quotient, remainder) = integer.quotientAndRemainder(dividingBy: 1_000_000)
+                let ms = remainder < 0 ? quotient - 1 : quotient
+                // Int64 nanoseconds span 1677–2262, inside the range; the rule is checked all the same.
+                guard UTCTimestamp.eventTimeRange.contains(ms) else { throw .badTimestamp }
+                timestampMs = ms
             }
         }
         var f = fieldsStart

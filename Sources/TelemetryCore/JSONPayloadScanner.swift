@@ -11,8 +11,9 @@ package protocol MetricSink {
 ///
 /// It accepts one JSON object, flat or nested. Numeric fields are metrics whose names are
 /// the keys on the path joined with `.` (`{"power":{"active":1.5}}` gives `power.active`);
-/// a top-level `ts` (epoch milliseconds as a number, or RFC 3339 text) and `seq` (a
-/// non-negative integer) are read as the event time and sequence number instead; strings,
+/// a top-level `ts` (epoch milliseconds as a non-negative number, or RFC 3339 text; either
+/// within ``UTCTimestamp/eventTimeRange``) and `seq` (a non-negative integer) are read as
+/// the event time and sequence number instead; strings,
 /// booleans, null and arrays are skipped (arrays are still checked for well-formedness).
 /// The payload must already be known to be valid UTF-8.
 ///
@@ -115,7 +116,7 @@ package struct JSONPayloadScanner {
                     throw .nonFinite
                 case .number(let v, let integer):
                     if keyIsTop, pathEquals("ts") {
-                        guard v >= 0, v < 253_402_300_800_000 else { throw .badTimestamp }
+                        guard v >= 0, v < Double(UTCTimestamp.eventTimeRange.upperBound + 1) else { throw .badTimestamp }
                         header.timestampMs = Int64(v.rounded(.down))
                     } else if keyIsTop, pathEquals("seq") {
                         guard let s = integer, s >= 0 else { throw .badSeq }
@@ -151,11 +152,14 @@ package struct JSONPayloadScanner {
         c.readString(appendingTo: &path) == .exact
     }
 
-    /// Reads the string at the cursor as an RFC 3339 timestamp; nil when it is not one.
+    /// Reads the string at the cursor as an RFC 3339 timestamp; nil when it is not one or
+    /// names a time outside ``UTCTimestamp/eventTimeRange`` (an offset can carry
+    /// `9999-12-31T23:59:59-00:01` into year 10000).
     private func readTimestampString(_ c: inout JSONLexer) -> Int64? {
         let start = c.index + 1
         guard c.skipString() else { return nil }
         let text = UnsafeRawBufferPointer(rebasing: c.bytes[start..<(c.index - 1)])
-        return UTCTimestamp.parse(bytes: text)
+        guard let ms = UTCTimestamp.parse(bytes: text), UTCTimestamp.eventTimeRange.contains(ms) else { return nil }
+        return ms
     }
 }

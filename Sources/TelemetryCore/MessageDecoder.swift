@@ -3,7 +3,8 @@
 /// nothing per message.
 ///
 /// A message is taken whole or not at all: if any part of it cannot be decoded, no reading
-/// of it is produced. Without a `ts` the event time is the arrival time.
+/// of it is produced. Without a `ts` the event time is the arrival time. A JSON metric given
+/// more than once counts once, with its last value (``LastReadingPerSeries``).
 ///
 /// Errors: every step of decoding throws the `RejectReason` of the first problem it finds
 /// (typed throws all the way down: scanners, sinks, tag checks).
@@ -19,6 +20,7 @@ public final class MessageDecoder {
 
     private var cache: SeriesKeyCache
     private var json = JSONPayloadScanner()
+    private var lastPerSeries = LastReadingPerSeries()
     private var influx = InfluxLineScanner()
     private var key: [UInt8] = []
     private var tagsEnd = 0
@@ -79,6 +81,8 @@ public final class MessageDecoder {
         try setTags(topic: topic, match: match)
         var sink = JSONSink(decoder: self)
         let header = try json.scan(payload, into: &sink)
+        // A metric given twice counts once, with its last value (as `ts` and `seq` do).
+        lastPerSeries.keepLast(in: &readings)
         let time = header.timestampMs ?? arrivalMs
         let seq = header.seq ?? Reading.noSeq
         for i in readings.indices {

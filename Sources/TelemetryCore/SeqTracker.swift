@@ -5,7 +5,10 @@
 /// seqs up to it were seen, so a message redelivered anywhere in that range (as a broker
 /// does with its whole in-flight window after a reconnect) is a duplicate, not only a
 /// repeat of the latest.
-/// - `seq` above the highest: accepted; the skipped numbers are counted as `gaps`.
+/// - `seq` above the highest by at most ``maxGap`` (1,000,000): accepted; the skipped
+///   numbers are counted as `gaps`.
+/// - `seq` above the highest by more: the device reset or re-seeded its counter, no run of
+///   lost messages (accepted, counted in `restarts`, tracking starts over).
 /// - within 1024 below the highest: a duplicate if seen (dropped), otherwise a late arrival
 ///   that fills a gap counted earlier (accepted, `gaps` goes down by one).
 /// - 1024 or more below the highest: the device restarted its counter (accepted, counted
@@ -17,6 +20,8 @@ public struct SeqTracker: Sendable {
     public enum Verdict: Equatable, Sendable { case accept, duplicate }
 
     public static let windowSize: Int64 = 1024
+    /// Largest forward jump counted as gaps; a longer one is a restart.
+    public static let maxGap: Int64 = 1_000_000
     private static let words = Int(windowSize / 64)
 
     private var highest: [Int64] = []
@@ -46,6 +51,11 @@ public struct SeqTracker: Sendable {
         }
         if seq > h {
             let jump = seq - h
+            if jump > Self.maxGap {
+                restarts += 1
+                reset(d, to: seq)
+                return .accept
+            }
             gaps += Int(jump - 1)
             if jump >= Self.windowSize {
                 clearAll(d)

@@ -4,10 +4,19 @@
 /// Parsing accepts RFC 3339 date-times with `T`, `t` or a space, optional fraction of any
 /// length (truncated to milliseconds), and `Z` or a `±HH:MM` offset.
 ///
+/// Event times are held to ``eventTimeRange``, years 0000–9999: what RFC 3339 text and a
+/// rollup file's `<YYYY-MM-DD>/<HH>` path can name. The one time beyond it that can still be
+/// written is the end of a window that starts on 9999-12-31, in year 10000; so the year is
+/// written with five digits when it has them and read back with four or five.
+///
 /// Threading: stateless; safe from any thread. Parsing works on raw UTF-8 bytes so the hot
 /// decode path can call it without creating a `String`.
 public enum UTCTimestamp {
-    /// Formats epoch milliseconds as `2026-11-24T06:00:00.000Z`.
+    /// The event times a decoder accepts, in epoch milliseconds: from 0000-01-01T00:00:00.000Z
+    /// to 9999-12-31T23:59:59.999Z. A `ts` (or capture time) outside is `bad_timestamp`.
+    public static let eventTimeRange: ClosedRange<Int64> = -62_167_219_200_000...253_402_300_799_999
+
+    /// Formats epoch milliseconds as `2026-11-24T06:00:00.000Z` (years 0000–99999).
     public static func format(milliseconds ms: Int64) -> String {
         var out = [UInt8]()
         out.reserveCapacity(24)
@@ -28,7 +37,7 @@ public enum UTCTimestamp {
                 divisor /= 10
             }
         }
-        put(c.year, 4); out.append(45); put(c.month, 2); out.append(45); put(c.day, 2)
+        put(c.year, c.year > 9_999 ? 5 : 4); out.append(45); put(c.month, 2); out.append(45); put(c.day, 2)
         out.append(84); put(c.hour, 2); out.append(58); put(c.minute, 2); out.append(58)
         put(c.second, 2); out.append(46); put(c.millisecond, 3); out.append(90)
     }
@@ -75,7 +84,8 @@ public enum UTCTimestamp {
             i += 1
             return true
         }
-        guard let year = num(4), expect(45), let month = num(2), expect(45), let day = num(2)
+        let yearDigits = n > 4 && b[4] &- 48 <= 9 ? 5 : 4
+        guard let year = num(yearDigits), expect(45), let month = num(2), expect(45), let day = num(2)
         else { return nil }
         guard i < n, b[i] == 84 || b[i] == 116 || b[i] == 32 else { return nil }
         i += 1

@@ -2,6 +2,7 @@ import Configuration
 import SystemPackage
 import TelemetryCore
 import TelemetryStorage
+import TelemetryMQTT
 
 /// Reads `DaemonConfiguration` from, in order of precedence: command-line overrides,
 /// environment variables (`ring.size` ↔ `RING_SIZE`), the YAML file, built-in defaults.
@@ -119,8 +120,12 @@ package enum ConfigurationLoader {
         _ reader: ConfigReader, into b: inout BrokerSettings, text: (String) -> String?
     ) throws(ConfigurationError) {
         if let v = text("mqtt.broker") {
-            guard v.hasPrefix("mqtt://") || v.hasPrefix("mqtts://"), v.count > 8 else {
-                throw ConfigurationError(key: "mqtt.broker", found: v, expected: "mqtt://[user[:pass]@]host[:port] or mqtts://…")
+            // The very parser `run` uses (BrokerConnectionPlan), so `check-config` accepts
+            // exactly the URLs `run` does; the error shows the URL with its password masked.
+            if let problem = BrokerURL.problem(with: v) {
+                throw ConfigurationError(
+                    key: "mqtt.broker", found: BrokerURL.redacted(v),
+                    expected: "mqtt://[user[:pass]@]host[:port] or mqtts://… (\(problem))")
             }
             b.url = v
         }

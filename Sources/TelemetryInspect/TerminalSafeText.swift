@@ -25,6 +25,28 @@ package enum TerminalSafeText {
         return out
     }
 
+    /// One output line in `format`, made safe for a terminal without leaving its format. In
+    /// JSON Lines every unsafe scalar becomes the JSON escape `\uXXXX` (they are all in the
+    /// BMP, and only occur inside strings), so a JSON reader still gets the very same values;
+    /// the writer already escapes C0, DEL, C1 and U+2028/U+2029, which leaves the bidi
+    /// controls. CSV and tables get ``sanitize(_:)``'s visible `\u{XX}`. For output to a
+    /// terminal only: through a pipe or into a file, lines stay byte for byte the file's.
+    package static func forTerminal(_ line: String, format: OutputFormat) -> String {
+        guard format == .json else { return sanitize(line) }
+        guard line.unicodeScalars.contains(where: isUnsafe) else { return line }
+        var out = ""
+        out.reserveCapacity(line.utf8.count + 12)
+        for scalar in line.unicodeScalars {
+            if isUnsafe(scalar) {
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
     /// Whether `scalar` must not reach a terminal raw.
     package static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {

@@ -6,7 +6,8 @@
 /// address (`[::1]`); the port is 1…65535 and defaults to 1883 (`mqtt`) or 8883 (`mqtts`); a
 /// trailing `/` is allowed but no other path, query or fragment.
 ///
-/// Invariants: `description` shows the password as `***`; errors never echo it either.
+/// Invariants: `description` shows the password as `***`; errors never echo it either, even
+/// for a text that is no URL (`tcp:user:secret@host`, a `/` in the password).
 /// A plain value, safe to share between threads.
 package struct BrokerURL: Sendable, Hashable, CustomStringConvertible {
     package var usesTLS: Bool
@@ -27,21 +28,47 @@ package struct BrokerURL: Sendable, Hashable, CustomStringConvertible {
     /// Parses `text`; throws `MQTTError.invalidBrokerURL` saying what is wrong and what is
     /// expected.
     package init(parsing text: String) throws(MQTTError) {
-        func fail(_ problem: String) -> MQTTError {
-            .invalidBrokerURL("\(problem) in '\(BrokerURL.redacted(text))'; \(BrokerURL.expectedForm)")
+        do throws(Problem) {
+            self = try BrokerURL(checking: text)
+        } catch {
+            throw .invalidBrokerURL("\(error.description) in '\(Self.redacted(text))'; \(Self.expectedForm)")
         }
+    }
+
+    /// What is wrong with `text` as a broker URL, e.g. `port '99999' is not a number in
+    /// 1…65535` (the password masked); nil when it is one. For configuration checks, which
+    /// must accept exactly what `init(parsing:)` does.
+    package static func problem(with text: String) -> String? {
+        do throws(Problem) {
+            _ = try BrokerURL(checking: text)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    /// Why a text is not a broker URL; the parts of the text it quotes have the password masked.
+    private struct Problem: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private init(checking text: String) throws(Problem) {
         let trimmed = Substring(text)
+        // Every part of the text a problem quotes goes through `shown`, which masks the password.
+        let secret = Self.passwordRange(in: trimmed)
+        func shown(_ part: Substring) -> String { Self.masking(secret, in: part) }
+        func fail(_ problem: String) -> Problem { Problem(description: problem) }
         guard let schemeEnd = trimmed.firstRange(of: "://") else { throw fail("missing scheme") }
-        let scheme = trimmed[..<schemeEnd.lowerBound].lowercased()
-        switch scheme {
+        let schemeText = trimmed[..<schemeEnd.lowerBound]
+        switch schemeText.lowercased() {
         case "mqtt": usesTLS = false
         case "mqtts": usesTLS = true
-        default: throw fail("unsupported scheme '\(scheme)'")
+        default: throw fail("unsupported scheme '\(shown(schemeText).lowercased())'")
         }
         var authority = trimmed[schemeEnd.upperBound...]
         if let slash = authority.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) {
             let rest = authority[slash...]
-            guard rest == "/" else { throw fail("unexpected path, query or fragment '\(rest)'") }
+            guard rest == "/" else { throw fail("unexpected path, query or fragment '\(shown(rest))'") }
             authority = authority[..<slash]
         }
         // User info ends at the last '@' so an unencoded '@' in a password still parses.
@@ -110,17 +137,31 @@ package struct BrokerURL: Sendable, Hashable, CustomStringConvertible {
 
     // MARK: - Helpers
 
-    /// `text` with any password between "scheme://user:" and the last "@" replaced by `***`.
-    static func redacted(_ text: String) -> String {
-        guard let schemeEnd = text.firstRange(of: "://") else { return text }
-        let rest = text[schemeEnd.upperBound...]
-        let authorityEnd: String.Index =
-            rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
-        let authority = rest[..<authorityEnd]
-        guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else {
-            return text
+    /// Where a password may be in `text`, however malformed the rest: from the first `:`
+    /// after the user name's start (just after a `://` before the last `@`, else the start of
+    /// the text) up to the last `@`. A `/` or a scheme other than mqtt do not end it; masking
+    /// too much of a broken URL is better than showing a secret. Nil without `@` or `:`.
+    static func passwordRange(in text: Substring) -> Range<String.Index>? {
+        guard let at = text.lastIndex(of: "@") else { return nil }
+        let userStart = text[..<at].firstRange(of: "://")?.upperBound ?? text.startIndex
+        guard let colon = text[userStart..<at].firstIndex(of: ":") else { return nil }
+        return text.index(after: colon)..<at
+    }
+
+    /// `part` (a slice of the text `secret` was found in) with the piece of it that overlaps
+    /// `secret` replaced by `***`.
+    static func masking(_ secret: Range<String.Index>?, in part: Substring) -> String {
+        guard let secret, secret.lowerBound < part.endIndex, part.startIndex < secret.upperBound else {
+            return String(part)
         }
-        return String(text[..<colon]) + ":***" + String(text[at...])
+        let from = Swift.max(secret.lowerBound, part.startIndex), to = Swift.min(secret.upperBound, part.endIndex)
+        return String(part[..<from]) + "***" + String(part[to...])
+    }
+
+    /// `text` with any password (see ``passwordRange(in:)``) replaced by `***`, for messages.
+    package static func redacted(_ text: String) -> String {
+        let whole = Substring(text)
+        return masking(passwordRange(in: whole), in: whole)
     }
 
     static func percentDecoded(_ text: Substring) -> String? {

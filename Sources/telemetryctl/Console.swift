@@ -1,15 +1,24 @@
 import Foundation
+import TelemetryInspect
 
 /// Where the commands write: results to stdout, messages to stderr.
+///
+/// Results carry text from devices. When stdout is a terminal every line is made safe for it
+/// in its format (``TerminalSafeText/forTerminal(_:format:)``: JSON stays JSON with the same
+/// values); through a pipe or into a file it is written as it is, so `query --format json`
+/// prints a rollup file's bytes.
 enum Console {
-    /// One line of results on stdout.
-    static func out(_ line: String) {
-        print(line)
+    /// Whether stdout is a terminal.
+    static let stdoutIsTerminal = isatty(STDOUT_FILENO) == 1
+
+    /// One line of results on stdout, in `format` (tables, charts and status count as `table`).
+    static func out(_ line: String, format: OutputFormat = .table) {
+        print(stdoutIsTerminal ? TerminalSafeText.forTerminal(line, format: format) : line)
     }
 
     /// Several lines of results on stdout.
-    static func out(_ lines: [String]) {
-        for line in lines { print(line) }
+    static func out(_ lines: [String], format: OutputFormat = .table) {
+        for line in lines { out(line, format: format) }
     }
 
     /// Pushes buffered stdout to the terminal or pipe (for `tail -f`).

@@ -41,7 +41,7 @@ struct QueryCommand: ParsableCommand {
         if result.rows.isEmpty {
             Console.err(noMatchMessage("rollups", window: window, filter: filter, defaulted: self.window.window == nil))
         } else {
-            Console.out(RollupRowFormatter.render(result.rows, format: format))
+            Console.out(RollupRowFormatter.render(result.rows, format: format), format: format)
         }
         reportMalformed(result.malformed)
     }

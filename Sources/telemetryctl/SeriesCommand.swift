@@ -41,7 +41,7 @@ struct SeriesCommand: ParsableCommand {
         if result.series.isEmpty {
             Console.err(noMatchMessage("series", window: windows?.first, filter: filter))
         } else {
-            Console.out(SeriesSummaryFormatter.render(result.series, format: format))
+            Console.out(SeriesSummaryFormatter.render(result.series, format: format), format: format)
         }
         reportMalformed(result.malformed)
     }

@@ -94,10 +94,10 @@ struct RowPrinter {
     mutating func print(_ rows: [RollupRow]) {
         switch format {
         case .json:
-            for row in rows { Console.out(RollupRowFormatter.jsonLine(row)) }
+            for row in rows { Console.out(RollupRowFormatter.jsonLine(row), format: .json) }
         case .csv:
-            if !headerDone { Console.out(RollupRowFormatter.csvHeader); headerDone = true }
-            for row in rows { Console.out(RollupRowFormatter.csvLine(row)) }
+            if !headerDone { Console.out(RollupRowFormatter.csvHeader, format: .csv); headerDone = true }
+            for row in rows { Console.out(RollupRowFormatter.csvLine(row), format: .csv) }
         case .table:
             guard !rows.isEmpty else { return }
             let cells = rows.map(RollupRowFormatter.tableCells)

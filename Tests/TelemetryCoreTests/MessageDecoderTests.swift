@@ -153,6 +153,60 @@ import Testing
         #expect(h.registry.seriesCount == 5_000)
         #expect(h.registry.deviceCount == 50)
     }
+
+    @Test func aMetricGivenMoreThanOnceCountsOnceWithItsLastValue() {
+        let o = h.decode(Self.telemetry, #"{"x": 1, "x": 2, "x": 3}"#)
+        #expect(o.reason == nil)
+        #expect(o.readings.count == 1)
+        #expect(h.metrics(o) == ["x": 3])
+    }
+
+    @Test func aNestedKeyAndADottedKeyAreTheSameMetricAndTheLastWins() {
+        let o = h.decode(Self.telemetry, #"{"power": {"v": 1}, "power.v": 2}"#)
+        #expect(o.reason == nil)
+        #expect(o.readings.count == 1)
+        #expect(h.metrics(o) == ["power.v": 2])
+    }
+
+    @Test func distinctMetricsAreAllKeptInPayloadOrder() {
+        let o = h.decode(Self.telemetry, #"{"a": 1, "b": {"a": 2}, "a.b": 3, "ab": 4}"#)
+        #expect(o.readings.map { h.key($0).metric } == ["a", "b.a", "a.b", "ab"])
+        #expect(o.readings.map(\.value) == [1, 2, 3, 4])
+    }
+
+    /// Enough metrics that the last-wins rule cannot be a small quadratic scan only.
+    @Test func inAMessageOfManyMetricsEachDuplicateKeepsItsLastValue() {
+        let keys = (0..<600).map { "m\($0)" }
+        let fields = keys.map { "\"\($0)\": 1" } + keys.reversed().map { "\"\($0)\": 2" }
+        let o = h.decode(Self.telemetry, "{" + fields.joined(separator: ", ") + "}")
+        #expect(o.reason == nil)
+        #expect(o.readings.count == 600)
+        #expect(o.readings.allSatisfy { $0.value == 2 })
+        #expect(Set(o.readings.map { h.key($0).metric }) == Set(keys))
+        #expect(o.readings.map(\.isFirstInMessage).filter { $0 }.count == 1)
+    }
+
+    /// Years 0000–9999 are what RFC 3339 text (and a rollup file's path) can hold; an offset
+    /// must not carry a time outside them.
+    @Test(arguments: [
+        #"{"x": 1, "ts": "9999-12-31T23:59:59-00:01"}"#, #"{"x": 1, "ts": "10000-01-01T00:00:00Z"}"#,
+        #"{"x": 1, "ts": "0000-01-01T00:00:00+00:01"}"#, #"{"x": 1, "ts": 253402300800000}"#,
+    ])
+    func tsOutsideYears0000To9999IsBadTimestamp(payload: String) {
+        let end9999: Int64 = 253_402_300_799_999
+        #expect(h.decode(Self.telemetry, payload, arrivalMs: end9999).reason == .badTimestamp)
+    }
+
+    @Test func theFirstAndLastMillisecondsOfYears0000To9999AreAccepted() {
+        let start0000: Int64 = -62_167_219_200_000, end9999: Int64 = 253_402_300_799_999
+        let text = h.decode(Self.telemetry, #"{"x": 1, "ts": "9999-12-31T23:59:59.999Z"}"#, arrivalMs: end9999)
+        #expect(text.reason == nil)
+        #expect(text.readings.first?.eventTimeMs == end9999)
+        let number = h.decode(Self.telemetry, #"{"x": 1, "ts": 253402300799999}"#, arrivalMs: end9999)
+        #expect(number.readings.first?.eventTimeMs == end9999)
+        let first = h.decode(Self.telemetry, #"{"x": 1, "ts": "0000-01-01T00:00:00Z"}"#, arrivalMs: start0000)
+        #expect(first.readings.first?.eventTimeMs == start0000)
+    }
 }
 
 @Suite struct MessageDecoderRejectTests {
@@ -418,6 +472,14 @@ import Testing
     @Test(arguments: ["env,device=d1 t=1 soon", "env,device=d1 t=1 1.5e18", "env,device=d1 t=1 123456789012345678901"])
     func nonIntegerTimestampIsBadTimestamp(payload: String) {
         #expect(h.decode("vn/s1/influx", payload).reason == .badTimestamp)
+    }
+
+    /// The earliest nanosecond timestamp an integer holds (1677-09-21) is a time like any other,
+    /// not an arithmetic overflow.
+    @Test func theEarliestNanosecondTimestampIsDecoded() {
+        let o = h.decode("vn/s1/influx", "env,device=d1 t=1 -9223372036854775807")
+        #expect(o.reason == nil)
+        #expect(o.readings.first?.eventTimeMs == -9_223_372_036_855)
     }
 
     @Test func badLineAfterAGoodOneRejectsTheWholeMessage() {

@@ -192,6 +192,18 @@ import Testing
         #expect(f[5] == "x y")
     }
 
+    /// The last window of year 9999 ends in year 10000; its end is written and read back.
+    @Test func aWindowEndingInYear10000RoundTrips() throws {
+        var stats = RollupAccumulator()
+        stats.add(1, at: 253_402_300_799_999)
+        let r = Rollup(window: WindowSize(parsing: "1h")!, startMs: 253_402_297_200_000,
+                       key: SeriesKey(site: "s", device: "d", metric: "m"), stats: stats)
+        let line = Self.line(r)
+        #expect(line.contains(#""start":"9999-12-31T23:00:00.000Z","end":"10000-01-01T00:00:00.000Z""#))
+        let row = try #require(Array(line.utf8.dropLast()).withUnsafeBytes { RollupRow.decode(jsonLine: $0) })
+        #expect(row == RollupRow(r))
+    }
+
     @Test func csvLeavesPlainFieldsUnquoted() {
         let line = Self.line(Self.rollup([1], site: "hanoi", device: "aq-001", metric: "power.voltage"), .csv)
         #expect(line.hasPrefix("1m,2026-11-24T06:00:00.000Z,2026-11-24T06:01:00.000Z,hanoi,aq-001,power.voltage,1,"))
@@ -236,6 +248,11 @@ import Testing
 
     @Test func payloadKeepsLeadingAndTrailingSpaces() {
         #expect(Self.parse("1795500000 t  42 ")?.payload == " 42 ")
+    }
+
+    @Test func aCaptureTimeAfterYear9999IsNotACaptureLine() {
+        #expect(Self.parse("253402300799.999 t p")?.time == 253_402_300_799_999)
+        #expect(Self.parse("253402300800 t p") == nil)
     }
 
     @Test(arguments: ["vn/a/b/telemetry {}", " 1795500000 t p", "1795500000", "1795500000 ", "1795500000  t p",

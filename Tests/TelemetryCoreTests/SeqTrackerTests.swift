@@ -58,6 +58,28 @@ import Testing
         #expect(t.gaps == 4_998)
     }
 
+    /// A jump of more than a million is no run of lost messages but a device that reset or
+    /// re-seeded its counter: counted as a restart, not as ~9e18 gaps.
+    @Test func forwardJumpBeyondAMillionIsARestartNotGaps() {
+        var t = SeqTracker()
+        _ = t.observe(device: 0, seq: 5)
+        #expect(t.observe(device: 0, seq: 9_000_000_000_000_000_000) == .accept)
+        #expect(t.gaps == 0)
+        #expect(t.restarts == 1)
+        // Tracking starts over at the new seq.
+        #expect(t.observe(device: 0, seq: 9_000_000_000_000_000_000) == .duplicate)
+        #expect(t.observe(device: 0, seq: 9_000_000_000_000_000_001) == .accept)
+        #expect(t.gaps == 0)
+    }
+
+    @Test func forwardJumpOfExactlyAMillionStillCountsItsGaps() {
+        var t = SeqTracker()
+        _ = t.observe(device: 0, seq: 0)
+        #expect(t.observe(device: 0, seq: 1_000_000) == .accept)
+        #expect(t.gaps == 999_999)
+        #expect(t.restarts == 0)
+    }
+
     @Test func outOfOrderArrivalThatFillsAGapIsAcceptedAndReducesGaps() {
         var t = SeqTracker()
         _ = t.observe(device: 0, seq: 1)

@@ -146,6 +146,14 @@ import Testing
         #expect(UTCTimestamp.parse(text) == nil)
     }
 
+    /// The end of a window that starts on 9999-12-31 is 10000-01-01: written with its five
+    /// digits, not wrapped to year 0000, and read back.
+    @Test func year10000IsWrittenInFullAndReadBack() {
+        let ms: Int64 = 253_402_300_800_000
+        #expect(UTCTimestamp.format(milliseconds: ms) == "10000-01-01T00:00:00.000Z")
+        #expect(UTCTimestamp.parse("10000-01-01T00:00:00.000Z") == ms)
+    }
+
     @Test func dayAndHourStringsNameTheUTCDayAndHour() {
         let ms = Self.foundationMs("2026-11-24T06:59:59Z")! + 999
         #expect(UTCTimestamp.dayString(milliseconds: ms) == "2026-11-24")

@@ -447,6 +447,70 @@ struct ReferenceAggregator {
         #expect(a.mean == 42.5)
     }
 
+    /// ±1.7e308: the difference of the two (3.4e308) is beyond a double, the mean and the
+    /// spread are not.
+    @Test func oppositeExtremesGiveAFiniteMeanAndStddev() {
+        var a = RollupAccumulator()
+        a.add(1.7e308, at: 0)
+        a.add(-1.7e308, at: 1)
+        #expect(a.mean == 0)
+        #expect(a.stddev == 1.7e308)
+        #expect(a.sum == 0)
+    }
+
+    /// The running sum of these overflows although the true sum (1.7e308) does not.
+    @Test func aSumThatOverflowsOnTheWayIsReportedFromTheMean() {
+        var a = RollupAccumulator()
+        for (i, x) in [1.7e308, 1.7e308, -1.7e308].enumerated() { a.add(x, at: Int64(i)) }
+        #expect(a.mean.isFinite && a.sum.isFinite && a.stddev.isFinite)
+        #expect(nearlyEqual(a.mean, 1.7e308 / 3, relative: 1e-12))
+        #expect(nearlyEqual(a.sum, 1.7e308, relative: 1e-12))
+        // Population stddev of {a, a, -a} is a·√8/3.
+        #expect(nearlyEqual(a.stddev, 1.7e308 * 8.0.squareRoot() / 3, relative: 1e-12))
+    }
+
+    /// Deviations of 1e200 square to 1e400: the sum of squares is beyond a double, the
+    /// standard deviation is not.
+    @Test func hugeDeviationsGiveAFiniteStddev() {
+        var a = RollupAccumulator()
+        for (i, x) in [1e200, -1e200, 1e200, -1e200].enumerated() { a.add(x, at: Int64(i)) }
+        #expect(abs(a.mean) <= 1e188)
+        #expect(a.stddev.isFinite)
+        #expect(nearlyEqual(a.stddev, 1e200, relative: 1e-12))
+    }
+
+    /// Where nothing overflows, the statistics are bit for bit those of the plain Welford
+    /// update (the algorithm before overflow was handled).
+    @Test func withoutOverflowTheResultsAreBitIdenticalToPlainWelford() {
+        struct PlainWelford {
+            var count: Int64 = 0, sum = 0.0, mean = 0.0, m2 = 0.0
+            mutating func add(_ value: Double) {
+                count += 1
+                sum += value
+                let delta = value - mean
+                mean += delta / Double(count)
+                m2 += delta * (value - mean)
+            }
+            var stddev: Double { count > 0 ? (max(m2, 0) / Double(count)).squareRoot() : 0 }
+        }
+        var rng = SplitMix64(seed: 10)
+        for round in 0..<300 {
+            var a = RollupAccumulator(), plain = PlainWelford()
+            let scale = [1e-300, 1e-12, 1, 1e3, 1e9, 1e30, 1e60][round % 7]
+            let offset = [0, 1e9, -273.15][round % 3] * scale
+            for i in 0..<rng.int(1...200) {
+                let x = offset + (Double(rng.int64(-1_000_000...1_000_000)) / 1_000) * scale
+                a.add(x, at: Int64(i))
+                plain.add(x)
+            }
+            #expect(a.count == plain.count)
+            #expect(a.sum.bitPattern == plain.sum.bitPattern, "round \(round)")
+            #expect(a.mean.bitPattern == plain.mean.bitPattern, "round \(round)")
+            #expect(a.m2.bitPattern == plain.m2.bitPattern, "round \(round)")
+            #expect(a.stddev.bitPattern == plain.stddev.bitPattern, "round \(round)")
+        }
+    }
+
     @Test func stddevStaysAccurateWithALargeOffset() {
         // Naive sum-of-squares loses everything here; Welford must not.
         var a = RollupAccumulator()

@@ -94,4 +94,14 @@ enum Executables {
         #expect(result.stderr.contains("ring.overflow"))
         #expect(result.stderr.contains("block or drop_newest"))
     }
+
+    @Test func checkConfigRejectsABrokerURLThatRunWouldReject() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let config = dir.write("broker.yaml", Array("mqtt:\n  broker: mqtt://broker:99999\n".utf8))
+        let result = try await Executables.run("telemetryd", ["check-config", "--config", config])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("mqtt.broker"))
+        #expect(result.stderr.contains("99999"))
+    }
 }

@@ -50,4 +50,29 @@ import TelemetryDaemon
             #expect(error.description.contains("expected"))
         }
     }
+
+    /// `check-config` loads the configuration as `run` does, so a broker URL `run` would
+    /// refuse fails here, naming the key.
+    @Test(arguments: ["mqtt://broker:99999", "mqtt://broker/telemetry", "mqtt://bro ker", "mqtts://[::1"])
+    func aBrokerURLThatRunRejectsIsRejectedNamingTheKey(url: String) async throws {
+        do {
+            _ = try await ConfigurationLoader.load(file: nil, overrides: ["mqtt.broker": url], environment: false)
+            Issue.record("mqtt.broker=\(url) was accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.key == "mqtt.broker")
+            #expect(error.description.contains("expected"))
+        }
+    }
+
+    @Test func aRejectedBrokerURLDoesNotEchoItsPassword() async throws {
+        do {
+            _ = try await ConfigurationLoader.load(
+                file: nil, overrides: ["mqtt.broker": "mqtt://ingest:hunter2@broker:99999"], environment: false)
+            Issue.record("port 99999 was accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.key == "mqtt.broker")
+            #expect(!error.description.contains("hunter2"))
+            #expect(error.description.contains("mqtt://ingest:***@broker:99999"))
+        }
+    }
 }

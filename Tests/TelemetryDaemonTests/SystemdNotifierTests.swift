@@ -51,6 +51,20 @@ final class NotifySocket: Sendable {
         #expect(socket.receive() == "STOPPING=1")
     }
 
+    /// Nobody reads the socket, so its queue fills: a notification must then be dropped (and
+    /// counted), never block the status or watchdog thread — or a SIGTERM would never finish.
+    @Test func aFullNotifySocketDropsNotificationsInsteadOfBlocking() {
+        let socket = NotifySocket()
+        let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": socket.path])
+        let finished = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            for _ in 0..<5_000 { notifier.status("12 msg/s, 1000 messages") }
+            finished.signal()
+        }
+        #expect(finished.wait(timeout: .now() + 5) == .success)
+        #expect(notifier.dropped > 0)
+    }
+
     @Test func withoutNotifySocketNothingIsSentAndNothingFails() {
         let notifier = SystemdNotifier(environment: [:])
         #expect(notifier.socketPath == nil)

@@ -107,6 +107,24 @@ import TelemetryTestSupport
         #expect(TerminalSafeText.sanitize(raw) == shown)
     }
 
+    /// For a terminal a JSON line loses its raw bidi controls but stays JSON with the same
+    /// values (`\u202E` is the same string to a JSON reader).
+    @Test func forATerminalAJSONLineEscapesBidiControlsAndKeepsItsValues() throws {
+        let row = makeRow(site: "rlo\u{202E}txt", device: "lri\u{2066}x\u{2069}", metric: "esc\u{1B}[2J")
+        let line = TerminalSafeText.forTerminal(RollupRowFormatter.jsonLine(row), format: .json)
+        #expect(!line.unicodeScalars.contains(where: TerminalSafeText.isUnsafe))
+        #expect(line.contains(#""site":"rlo\u202etxt","device":"lri\u2066x\u2069","metric":"esc\u001b[2J""#))
+        let back = try #require(Array(line.utf8).withUnsafeBytes { RollupRow.decode(jsonLine: $0) })
+        #expect(back == row)
+    }
+
+    @Test func forATerminalACSVLineShowsControlCharactersVisibly() {
+        let row = makeRow(site: "bel\u{07}", device: "csi\u{9B}2J", metric: "rlo\u{202E}")
+        let line = TerminalSafeText.forTerminal(RollupRowFormatter.csvLine(row), format: .csv)
+        #expect(line.contains(#""bel\u{7}","csi\u{9B}2J",rlo\u{202E},"#))
+        #expect(!line.unicodeScalars.contains(where: TerminalSafeText.isUnsafe))
+    }
+
     @Test func displayWidthCountsCharactersNotBytes() {
         #expect(TerminalSafeText.displayWidth("Hà Nội") == 6)
         #expect(TerminalSafeText.displayWidth("Ha\u{0300} No\u{0302}\u{0323}i") == 6)  // decomposed

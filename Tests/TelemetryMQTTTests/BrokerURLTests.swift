@@ -70,6 +70,21 @@ import Testing
         #expect(!dumped.contains("hunter2"))
     }
 
+    /// Whatever is wrong with the URL — the scheme, a missing `://`, a `/` in the password —
+    /// the error never carries the password.
+    @Test(arguments: [
+        "http://ingest:hunter2@broker", "http://ingest:hunter2/x@broker", "tcp:ingest:hunter2@broker",
+        "mqtt:/ingest:hunter2@broker", "ingest:hunter2@broker://x", "mqtt://ingest:hunter2/x@broker",
+        "mqtts://ingest:hunter2@bro ker",
+    ])
+    func noParseErrorEchoesThePassword(text: String) {
+        #expect {
+            _ = try BrokerURL(parsing: text)
+        } throws: { error in
+            !"\(error)".contains("hunter2") && "\(error)".contains("expected mqtt://")
+        }
+    }
+
     @Test func parseErrorRedactsPassword() {
         #expect {
             _ = try BrokerURL(parsing: "mqtt://ingest:hunter2@broker:99999")
