@@ -28,6 +28,9 @@ package final class IngestPipeline: Sendable {
     /// Live mode: the write-ahead log's door into the ring, and the checkpoint restored.
     let gate: IngestGate?
     private let restored: AggregatorCheckpoint?
+    /// The data directory's lock, held from `init` until `finish` returns: a second
+    /// telemetryd on the same directory would write every rollup twice.
+    private let lock: Mutex<DataDirectoryLock?>
     /// Per connection, what the log's tail says may be redelivered (filled by `recover()`).
     private let redeliveries = Mutex<[UInt16: RedeliveryFilter]>([:])
     private let startedMs: Int64
@@ -38,7 +41,7 @@ package final class IngestPipeline: Sendable {
         configuration: DaemonConfiguration, mode: PipelineMode, logger: Logger,
         deadLetterBufferBytes: Int = 16 << 20,
         clock: @escaping @Sendable () -> Int64 = { WallClock.nowMs() }
-    ) throws(StorageError) {
+    ) throws(DataDirectoryError) {
         self.configuration = configuration
         self.mode = mode
         self.logger = logger
@@ -50,21 +53,34 @@ package final class IngestPipeline: Sendable {
         control = AggregatorControl(
             retentionDays: configuration.retentionDays,
             status: PipelineStatus(mode: mode.rawValue, startedMs: startedMs, updatedMs: startedMs))
-        try FileSystem.makeDirectory(configuration.dataDirectory.root)
-        if mode.checkpoints {
-            // Output written after the checkpoint is undone; `recover()` writes it again.
-            let checkpoint = CheckpointFile(directory: configuration.dataDirectory, logger: logger).load()
-            let undone = try OutputJournal.rollBack(
-                stateDirectory: configuration.dataDirectory.state, epoch: checkpoint?.epoch ?? 0)
-            if undone > 0 { logger.notice("cut \(undone) file(s) back to the last checkpoint; the log replays the rest") }
-            restored = checkpoint
-            gate = IngestGate(ring: ring, deadLetters: deadLetters, lastAdmitted: UInt64(checkpoint?.appliedLSN ?? 0))
-        } else {
-            restored = nil
-            gate = nil
+        lock = Mutex(try DataDirectoryLock.acquire(configuration.dataDirectory))
+        try DataDirectoryLock.checkWritable(configuration.dataDirectory)
+        let checkpoint: AggregatorCheckpoint?
+        do throws(StorageError) {
+            checkpoint = try Self.prepareFiles(configuration.dataDirectory, mode: mode, logger: logger)
+        } catch {
+            throw .file(error)
         }
-        let repaired = try RollupFileSink.repairTornLines(in: configuration.dataDirectory)
+        restored = checkpoint
+        gate = mode.checkpoints
+            ? IngestGate(ring: ring, deadLetters: deadLetters, lastAdmitted: UInt64(checkpoint?.appliedLSN ?? 0)) : nil
+    }
+
+    /// Start-up file work, before anything is written: in live mode, loads the checkpoint and
+    /// undoes the output written after it (`recover()` writes it again from the log); then
+    /// cuts torn last lines (a replay that crashed, or files from before the log).
+    private static func prepareFiles(
+        _ directory: DataDirectory, mode: PipelineMode, logger: Logger
+    ) throws(StorageError) -> AggregatorCheckpoint? {
+        var checkpoint: AggregatorCheckpoint?
+        if mode.checkpoints {
+            checkpoint = CheckpointFile(directory: directory, logger: logger).load()
+            let undone = try OutputJournal.rollBack(stateDirectory: directory.state, epoch: checkpoint?.epoch ?? 0)
+            if undone > 0 { logger.notice("cut \(undone) file(s) back to the last checkpoint; the log replays the rest") }
+        }
+        let repaired = try RollupFileSink.repairTornLines(in: directory)
         if repaired > 0 { logger.warning("cut a torn last line from \(repaired) file(s) left by an earlier crash") }
+        return checkpoint
     }
 
     /// A producer for one ingest thread.
@@ -158,6 +174,7 @@ package final class IngestPipeline: Sendable {
     package func finish(_ end: PipelineEnd) async -> PipelineStatus {
         control.requestEnd(end)
         await control.exited.wait()
+        lock.withLock { $0.take()?.release() }
         return status
     }
 

@@ -74,4 +74,19 @@ import Glibc
         let traced = daemon.logText.split(separator: "\n").filter { $0.contains("libmosquitto: ") && $0.contains("PUBLISH") }
         #expect(!traced.isEmpty, "log:\n\(daemon.logText)")
     }
+
+    @Test func aSecondDaemonOnTheSameDataDirectoryRefusesNamingTheHolder() async throws {
+        let broker = try await TestBroker.started()
+        defer { broker.stop() }
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let data = dir.path + "/data"
+        let first = try DaemonProcess(brokerPort: broker.port, dataDir: data, clientID: "first-\(UUID().uuidString.prefix(6))")
+        try #require(await first.waitUntilReady(), "log:\n\(first.logText)")
+        let second = try DaemonProcess(brokerPort: broker.port, dataDir: data, clientID: "second-\(UUID().uuidString.prefix(6))")
+        let code = await TestProcess.exitCode(of: second.pid, timeout: .seconds(20))
+        #expect(code == 1, "log:\n\(second.logText)")
+        #expect(second.logText.contains("data directory \(data) is in use by telemetryd PID \(first.pid)"), "log:\n\(second.logText)")
+        #expect(await first.stop() == 0)
+    }
 }
