@@ -154,8 +154,7 @@ final class AggregatorLoop {
     private func writeBacklog() {
         guard !backlog.isEmpty else { return }
         do {
-            try sink.write(backlog)
-            backlog.removeAll(keepingCapacity: true)
+            try sink.write(&backlog)
             if lastError != nil {
                 context.logger.notice("rollup files writable again")
                 lastError = nil

@@ -102,6 +102,10 @@ package enum ConfigurationLoader {
         if let v = text("status.interval") {
             c.statusIntervalMs = try duration(v, key: "status.interval", allowZero: false)
         }
+        if let v = text("wal.segment_size") {
+            c.walSegmentBytes = try integer(v, key: "wal.segment_size", range: 65_536...(1 << 30),
+                                            expected: "a segment size in bytes from 65536 to 1073741824")
+        }
         if let v = text("checkpoint.interval") {
             c.checkpointIntervalMs = try duration(v, key: "checkpoint.interval", allowZero: false)
         }

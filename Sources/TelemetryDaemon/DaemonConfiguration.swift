@@ -22,6 +22,8 @@ package struct DaemonConfiguration: Sendable, Equatable {
     /// How often (live mode) the state is checkpointed, which bounds the write-ahead log
     /// replayed after a crash and its disk use.
     package var checkpointIntervalMs: Int64 = 10_000
+    /// Size of one write-ahead-log segment, reserved on disk when the segment is created.
+    package var walSegmentBytes = 16 << 20
     package var logLevel = "info"
     package var broker = BrokerSettings()
 

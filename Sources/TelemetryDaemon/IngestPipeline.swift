@@ -126,7 +126,9 @@ package final class IngestPipeline: Sendable {
                         connection: record.connection, mid: record.mid, recovered: record.lsn)
                     replayed += 1
                 }
-                let log = try WriteAheadLog(directory: walDirectory, nextLSN: max(summary.lastLSN ?? 0, applied) + 1)
+                let log = try WriteAheadLog(
+                    directory: walDirectory, nextLSN: max(summary.lastLSN ?? 0, applied) + 1,
+                    segmentBytes: configuration.walSegmentBytes)
                 return .success(Recovery(log: log, tails: tails, replayed: replayed, damaged: summary.stoppedAtDamage))
             } catch {
                 return .failure(error)

@@ -41,9 +41,15 @@ package final class AppendOnlyFile {
 
     deinit { try? descriptor.close() }
 
-    /// Appends all of `bytes`.
+    /// Appends all of `bytes`, or nothing: when the write fails part-way (a full disk), the
+    /// part that made it is cut off again, so a retry can never glue half a line to a whole one.
     package func append(_ bytes: [UInt8]) throws(StorageError) {
-        try StorageError.attempt("write", path: path) { _ = try descriptor.writeAll(bytes) }
+        do {
+            _ = try descriptor.writeAll(bytes)
+        } catch {
+            _ = ftruncate(descriptor.rawValue, off_t(size))
+            throw StorageError("write", path: path, errno: error as? Errno ?? .ioError)
+        }
         size += Int64(bytes.count)
     }
 

@@ -40,23 +40,40 @@ package final class RollupFileSink {
 
     /// Appends `rollups` (each to its own file), whole lines only.
     package func write(_ rollups: [Rollup]) throws(StorageError) {
+        var pending = rollups
+        try write(&pending)
+    }
+
+    /// Appends `rollups` and removes them from the array; when a file cannot be written, the
+    /// rollups of the files that were written are removed and the rest stay, so a retry
+    /// writes each line exactly once.
+    package func write(_ rollups: inout [Rollup]) throws(StorageError) {
         owner.check()
         guard !rollups.isEmpty else { return }
-        var byPath: [String: [UInt8]] = [:]
+        var byPath: [String: (bytes: [UInt8], indices: [Int])] = [:]
         var order: [String] = []
-        for r in rollups {
+        for (i, r) in rollups.enumerated() {
             let p = path(for: r)
-            if byPath[p] == nil { order.append(p); byPath[p] = [] }
-            RollupEncoder.append(r, format: format, to: &byPath[p]!)
+            if byPath[p] == nil { order.append(p); byPath[p] = ([], []) }
+            RollupEncoder.append(r, format: format, to: &byPath[p]!.bytes)
+            byPath[p]!.indices.append(i)
         }
-        for p in order {
-            try journal?.willAppend(to: p)
-            let file = try handle(p)
-            if format == .csv, file.size == 0 { try file.append(RollupEncoder.csvHeader) }
-            try file.append(byPath[p]!)
-            dirty.insert(p)
+        var written = Set<Int>()
+        do {
+            for p in order {
+                try journal?.willAppend(to: p)
+                let file = try handle(p)
+                if format == .csv, file.size == 0 { try file.append(RollupEncoder.csvHeader) }
+                try file.append(byPath[p]!.bytes)
+                dirty.insert(p)
+                written.formUnion(byPath[p]!.indices)
+                linesWritten += byPath[p]!.indices.count
+            }
+        } catch {
+            rollups = rollups.enumerated().filter { !written.contains($0.offset) }.map(\.element)
+            throw error
         }
-        linesWritten += rollups.count
+        rollups.removeAll(keepingCapacity: true)
     }
 
     /// Makes everything written so far durable, then applies the open-file rule: when more

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+import TelemetryCore
+import TelemetryStorage
+import TelemetryTestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A disk that fills up under the daemon: nothing is acknowledged that could not be stored,
+/// and nothing is lost or counted twice once space returns.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct DiskFullTests {
+    let baseMs: Int64 = {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let threeHoursAgo = now - 3 * 3_600_000
+        return threeHoursAgo - threeHoursAgo % 3_600_000
+    }()
+
+    /// Writes zeros into `path` until the file system says it is full.
+    func fill(_ path: String) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        defer { close(fd) }
+        let chunk = [UInt8](repeating: 0, count: 16 << 10)
+        while chunk.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) > 0 {}
+    }
+
+    @Test func aFullDiskAcknowledgesNothingItCannotStoreAndLosesNothingWhenSpaceReturns() async throws {
+        let broker = try await TestBroker.started()
+        defer { broker.stop() }
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let data = dir.path + "/data"
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        guard "size=4m".withCString({ mount("tmpfs", data, "tmpfs", 0, $0) }) == 0 else {
+            try Test.cancel("cannot mount a 4 MiB tmpfs (needs root): errno \(errno)")
+        }
+        defer { umount2(data, Int32(MNT_DETACH)) }
+        let daemon = try DaemonProcess(
+            brokerPort: broker.port, dataDir: data, clientID: "full-\(UUID().uuidString.prefix(6))",
+            environment: ["WAL_SEGMENT_SIZE": "65536", "CHECKPOINT_INTERVAL": "1s"])
+        try #require(await daemon.waitUntilReady(), "log:\n\(daemon.logText)")
+        let before = knownMessages(baseMs: baseMs, devices: 3, seconds: 0..<30)
+        try await publish(before, port: broker.port)
+        #expect(await waitForReceived(before.count, dataDir: data), "log:\n\(daemon.logText)")
+
+        fill(data + "/filler")
+        let during = knownMessages(baseMs: baseMs, devices: 3, seconds: 30..<180)
+        try await publish(during, port: broker.port)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !daemon.logText.contains("No space left on device"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(daemon.logText.contains("messages are not acknowledged until the write-ahead log takes them again"),
+                "log:\n\(daemon.logText)")
+
+        unlink(data + "/filler")
+        let closer = ("vn/hanoi/closer/telemetry", "{\"ts\":\(baseMs + 2 * 3_600_000),\"x\":1}")
+        try await publish([closer], port: broker.port)
+        #expect(await waitForReceived(before.count + during.count + 1, dataDir: data, timeout: .seconds(40)),
+                "log:\n\(daemon.logText)")
+        #expect(daemon.logText.contains("write-ahead log writable again"), "log:\n\(daemon.logText)")
+        #expect(await daemon.stop() == 0, "log:\n\(daemon.logText)")
+        try expectRollupsMatch(before + during, dataDir: data)
+    }
+
+    @Test func rollupsThatCannotBeWrittenAreKeptAndWrittenOnceWhenSpaceReturns() async throws {
+        // The log's segment was reserved before the disk filled: messages are durable and
+        // acknowledged; it is the rollup files that cannot grow. A write that fails part-way
+        // must leave no half line, and the retry must not write a line twice.
+        let broker = try await TestBroker.started()
+        defer { broker.stop() }
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let data = dir.path + "/data"
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        guard "size=4m".withCString({ mount("tmpfs", data, "tmpfs", 0, $0) }) == 0 else {
+            try Test.cancel("cannot mount a 4 MiB tmpfs (needs root): errno \(errno)")
+        }
+        defer { umount2(data, Int32(MNT_DETACH)) }
+        let daemon = try DaemonProcess(
+            brokerPort: broker.port, dataDir: data, clientID: "rollfull-\(UUID().uuidString.prefix(6))",
+            environment: ["WAL_SEGMENT_SIZE": "1048576", "CHECKPOINT_INTERVAL": "1s"])
+        try #require(await daemon.waitUntilReady(), "log:\n\(daemon.logText)")
+        let before = knownMessages(baseMs: baseMs, devices: 3, seconds: 0..<30)
+        try await publish(before, port: broker.port)
+        #expect(await waitForReceived(before.count, dataDir: data), "log:\n\(daemon.logText)")
+
+        fill(data + "/filler")
+        let during = knownMessages(baseMs: baseMs, devices: 3, seconds: 30..<120)
+        try await publish(during, port: broker.port)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !daemon.logText.contains("rollups kept in memory and retried"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(daemon.logText.contains("rollups kept in memory and retried"), "log:\n\(daemon.logText)")
+
+        unlink(data + "/filler")
+        let closer = ("vn/hanoi/closer/telemetry", "{\"ts\":\(baseMs + 2 * 3_600_000),\"x\":1}")
+        try await publish([closer], port: broker.port)
+        #expect(await waitForReceived(before.count + during.count + 1, dataDir: data, timeout: .seconds(40)),
+                "log:\n\(daemon.logText)")
+        #expect(await daemon.stop() == 0, "log:\n\(daemon.logText)")
+        try expectRollupsMatch(before + during, dataDir: data)
+    }
+}
