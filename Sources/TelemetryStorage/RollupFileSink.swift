@@ -3,8 +3,11 @@ package import TelemetryCore
 /// Appends rollups to their hourly files: `rollups/<window>/<YYYY-MM-DD>/<HH>.<ext>`, by
 /// the UTC date and hour of each window's start.
 ///
-/// `write` appends whole lines (one `write(2)` per file per call) and `flush` fsyncs every
-/// file written since the last flush. A CSV file gets its header when created. Open
+/// `write` appends whole lines (one `write(2)` per file per call), all or nothing: when one
+/// file refuses, the files already appended to in that call are cut back, so the caller may
+/// retry the same rollups without writing any twice. `flush` fsyncs every file written since
+/// the last flush. A CSV file gets its header when created. No symbolic link is followed:
+/// neither a linked window or day directory nor a linked hour file (see `FileSystem`). Open
 /// handles are kept for the files being written; when more than `openFileLimit` are open,
 /// a flush closes the ones not written since the previous flush.
 ///
@@ -38,7 +41,7 @@ package final class RollupFileSink {
         directory.rollupFile(window: r.window.name, startMs: r.startMs, format: format)
     }
 
-    /// Appends `rollups` (each to its own file), whole lines only.
+    /// Appends `rollups` (each to its own file), whole lines only; on failure none of them.
     package func write(_ rollups: [Rollup]) throws(StorageError) {
         owner.check()
         guard !rollups.isEmpty else { return }
@@ -49,12 +52,19 @@ package final class RollupFileSink {
             if byPath[p] == nil { order.append(p); byPath[p] = [] }
             RollupEncoder.append(r, format: format, to: &byPath[p]!)
         }
-        for p in order {
-            try journal?.willAppend(to: p)
-            let file = try handle(p)
-            if format == .csv, file.size == 0 { try file.append(RollupEncoder.csvHeader) }
-            try file.append(byPath[p]!)
-            dirty.insert(p)
+        var appended: [(file: AppendOnlyFile, length: Int64)] = []
+        do throws(StorageError) {
+            for p in order {
+                try journal?.willAppend(to: p)
+                let file = try handle(p)
+                appended.append((file, file.size))
+                if format == .csv, file.size == 0 { try file.append(RollupEncoder.csvHeader) }
+                try file.append(byPath[p]!)
+                dirty.insert(p)
+            }
+        } catch {
+            for (file, length) in appended.reversed() { try? file.cut(to: length) }
+            throw error
         }
         linesWritten += rollups.count
     }
@@ -80,7 +90,7 @@ package final class RollupFileSink {
         if let f = open[path] { return f }
         let dir = String(path[..<path.lastIndex(of: "/")!])
         if !knownDirectories.contains(dir) {
-            try FileSystem.makeDirectory(dir)
+            try FileSystem.makeDirectory(dir, inside: directory.root)
             knownDirectories.insert(dir)
         }
         let f = try AppendOnlyFile(path: path)
@@ -88,12 +98,19 @@ package final class RollupFileSink {
         return f
     }
 
-    /// Cuts torn last lines from every rollup file (run once at start-up, before writing).
-    package static func repairTornLines(in directory: DataDirectory) throws(StorageError) -> Int {
+    /// Cuts torn last lines from every rollup and dead-letter file (run once at start-up,
+    /// before writing); returns how many files were cut. Symbolic links, FIFOs and the like
+    /// are neither cut nor looked into: each is passed to `skipped` (for the log).
+    package static func repairTornLines(
+        in directory: DataDirectory, skipped: (SkippedEntry) -> Void = { _ in }
+    ) throws(StorageError) -> Int {
         var repaired = 0
-        for f in FileSystem.files(below: directory.rollups) + FileSystem.files(below: directory.deadLetters)
-        where f.hasSuffix(".jsonl") || f.hasSuffix(".csv") {
-            if try FileSystem.cutTornLastLine(f) > 0 { repaired += 1 }
+        for tree in [directory.rollups, directory.deadLetters] {
+            let entries = FileSystem.entries(below: tree)
+            entries.skipped.forEach(skipped)
+            for f in entries.files where f.hasSuffix(".jsonl") || f.hasSuffix(".csv") {
+                if try FileSystem.cutTornLastLine(f) > 0 { repaired += 1 }
+            }
         }
         return repaired
     }
