@@ -173,6 +173,7 @@ final class AggregatorLoop {
         } catch {
             note(error, nil)
         }
+        if let change = context.deadLetters.takeOverflowChange() { context.logger.warning("\(change)") }
     }
 
     // MARK: checkpoints (live mode)

@@ -78,7 +78,7 @@ package final class IngestPipeline: Sendable {
             let undone = try OutputJournal.rollBack(stateDirectory: directory.state, epoch: checkpoint?.epoch ?? 0)
             if undone > 0 { logger.notice("cut \(undone) file(s) back to the last checkpoint; the log replays the rest") }
         }
-        let repaired = try RollupFileSink.repairTornLines(in: directory)
+        let repaired = try RollupFileSink.repairTornLines(in: directory, skipped: { logger.warning("\($0)") })
         if repaired > 0 { logger.warning("cut a torn last line from \(repaired) file(s) left by an earlier crash") }
         return checkpoint
     }

@@ -11,8 +11,14 @@ import Darwin
 /// Writes go straight to the kernel (the caller batches lines into one buffer, and
 /// `append` writes all of it, retrying short writes and `EINTR`), so after `append` returns
 /// the bytes survive a crash of this process; `sync()` (`fdatasync`) makes them survive
-/// power loss. Files are created with mode `0640` (less any bits the umask removes).
-/// The descriptor is closed when the object is released.
+/// power loss. An `append` that fails (a full disk) cuts off what it wrote, so the file
+/// never keeps part of a buffer and the caller can retry the whole of it. Files are created
+/// with mode `0640` (less any bits the umask removes). The descriptor is closed when the
+/// object is released.
+///
+/// Only regular files are opened: a symbolic link at `path` is refused (`O_NOFOLLOW`: one
+/// planted in the data directory could point at any file the daemon may write), and so is a
+/// FIFO or device (checked without blocking on a FIFO that has no reader).
 ///
 /// Threading: owned by one thread at a time; not `Sendable`.
 package final class AppendOnlyFile {
@@ -25,12 +31,18 @@ package final class AppendOnlyFile {
     package private(set) var size: Int64
 
     package init(path: String) throws(StorageError) {
-        let descriptor = try StorageError.attempt("open", path: path) {
+        let descriptor = try StorageError.attempt("open", path: path, refusingLinks: true) {
             try FileDescriptor.open(
-                FilePath(path), .writeOnly, options: [.append, .create, .closeOnExec], permissions: Self.permissions)
+                FilePath(path), .writeOnly, options: [.append, .create, .closeOnExec, .noFollow, .nonBlocking],
+                permissions: Self.permissions)
         }
         do {
+            try FileSystem.requireRegularFile(descriptor, path: path)
+            _ = fcntl(descriptor.rawValue, F_SETFL, fcntl(descriptor.rawValue, F_GETFL) & ~O_NONBLOCK)
             size = try descriptor.seek(offset: 0, from: .end)
+        } catch let error as StorageError {
+            try? descriptor.close()
+            throw error
         } catch {
             try? descriptor.close()
             throw StorageError("seek", path: path, errno: error as? Errno ?? .ioError)
@@ -51,6 +63,15 @@ package final class AppendOnlyFile {
             throw StorageError("write", path: path, errno: error as? Errno ?? .ioError)
         }
         size += Int64(bytes.count)
+    }
+
+    /// Cuts the file back to `length` bytes (≤ `size`): undoes appends whose durability
+    /// failed, so that retrying them does not write them twice.
+    package func cut(to length: Int64) throws(StorageError) {
+        guard ftruncate(descriptor.rawValue, off_t(length)) == 0 else {
+            throw StorageError("truncate", path: path, errno: errno)
+        }
+        size = length
     }
 
     /// Flushes the file's data to stable storage.

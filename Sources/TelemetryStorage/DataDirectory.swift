@@ -7,7 +7,7 @@ package import TelemetryCore
 /// <root>/rollups/<window>/<YYYY-MM-DD>/<HH>.jsonl|csv   rollups, by UTC window start
 /// <root>/deadletter/<YYYY-MM-DD>.jsonl                 rejected messages
 /// <root>/status.json                                   counters, rewritten atomically
-/// <root>/state/                                        checkpoint.json, journal-<epoch>
+/// <root>/state/                                        checkpoint.json, journal-<epoch>, replayed
 /// <root>/wal/<first LSN>.wal                           write-ahead log segments (live mode)
 /// ```
 /// Threading: an immutable value.
@@ -24,6 +24,8 @@ package struct DataDirectory: Sendable, Equatable {
     package var deadLetters: String { root + "/deadletter" }
     package var status: String { root + "/status.json" }
     package var state: String { root + "/state" }
+    /// The captures replayed into this directory (see `ReplayLedger`).
+    package var replayLedger: String { state + "/replayed" }
     /// The write-ahead log's segments (live mode).
     package var wal: String { root + "/wal" }
 

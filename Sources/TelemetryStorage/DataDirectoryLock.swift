@@ -40,7 +40,7 @@ package struct DataDirectoryLock: ~Copyable, Sendable {
     package static func acquire(_ directory: DataDirectory) throws(DataDirectoryError) -> DataDirectoryLock {
         do { try FileSystem.makeDirectory(directory.root) } catch { throw .file(error) }
         let path = directory.root + "/" + fileName
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o640)
         guard fd >= 0 else { throw .file(StorageError("open", path: path, errno: errno)) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let failure = errno

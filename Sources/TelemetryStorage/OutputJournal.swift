@@ -30,7 +30,7 @@ package final class OutputJournal {
     package init(stateDirectory: String, epoch: Int) throws(StorageError) {
         self.stateDirectory = stateDirectory
         self.epoch = epoch
-        try FileSystem.makeDirectory(stateDirectory)
+        try FileSystem.makeDirectory(stateDirectory, inside: FilePath(stateDirectory).removingLastComponent().string)
         try Self.removeJournals(in: stateDirectory)
     }
 
@@ -43,7 +43,7 @@ package final class OutputJournal {
         guard !recorded.contains(path) else { return }
         let length: Int64
         var info = stat()
-        if stat(path, &info) == 0 {
+        if lstat(path, &info) == 0 {
             length = Int64(info.st_size)
         } else if errno == ENOENT {
             length = -1
@@ -92,13 +92,27 @@ package final class OutputJournal {
             let target = String(decoding: line[(space + 1)...], as: UTF8.self)
             if length < 0 {
                 if unlink(target) != 0, errno != ENOENT { throw StorageError("remove", path: target, errno: errno) }
-            } else if truncate(target, off_t(length)) != 0, errno != ENOENT {
-                throw StorageError("truncate", path: target, errno: errno)
+            } else {
+                try cut(target, to: length)
             }
             restored += 1
         }
         try removeJournals(in: stateDirectory)
         return restored
+    }
+
+    /// Truncates `path` to `length`; a file that is gone is fine, a symbolic link (planted
+    /// since the journal named the path) is refused rather than followed.
+    private static func cut(_ path: String, to length: Int64) throws(StorageError) {
+        let fd = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return }
+            if errno == ELOOP { throw .symbolicLink("truncate", path: path) }
+            throw StorageError("truncate", path: path, errno: errno)
+        }
+        defer { close(fd) }
+        try FileSystem.requireRegularFile(FileDescriptor(rawValue: fd), path: path)
+        guard ftruncate(fd, off_t(length)) == 0 else { throw StorageError("truncate", path: path, errno: errno) }
     }
 
     private static func removeJournals(in stateDirectory: String) throws(StorageError) {

@@ -1,6 +1,10 @@
 import Foundation
 package import TelemetryCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Streams ``RollupRow``s out of one rollup file (`.jsonl` or `.csv`), resuming where it left off.
 ///
 /// Reads in 64 KiB chunks, so memory stays small however large the file is. Only complete
@@ -38,14 +42,20 @@ package struct RollupFileReader: Sendable {
 
     /// Reads every complete record after ``offset``, passing each decoded row to `body`.
     ///
-    /// A file that does not exist (e.g. removed by retention) reads as empty.
+    /// A file that does not exist (e.g. removed by retention) reads as empty. A symbolic
+    /// link is refused, not followed: nothing in a data directory is read through one.
     /// - Returns: the number of rows passed to `body`.
     @discardableResult
     package mutating func readAvailable(_ body: (RollupRow) -> Void) throws(RollupReadError) -> Int {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            if !FileManager.default.fileExists(atPath: path) { return 0 }
-            throw .unreadable(path: path, reason: "permission denied or not a regular file")
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            switch errno {
+            case ENOENT: return 0
+            case ELOOP: throw .unreadable(path: path, reason: "it is a symbolic link, which is not followed")
+            default: throw .unreadable(path: path, reason: "permission denied or not a regular file")
+            }
         }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         defer { try? handle.close() }
         var buffer: [UInt8] = []
         var delivered = 0

@@ -3,8 +3,11 @@ package import TelemetryCore
 /// Appends rollups to their hourly files: `rollups/<window>/<YYYY-MM-DD>/<HH>.<ext>`, by
 /// the UTC date and hour of each window's start.
 ///
-/// `write` appends whole lines (one `write(2)` per file per call) and `flush` fsyncs every
-/// file written since the last flush. A CSV file gets its header when created. Open
+/// `write` appends whole lines (one `write(2)` per file per call), all or nothing: when one
+/// file refuses, the files already appended to in that call are cut back, so the caller may
+/// retry the same rollups without writing any twice. `flush` fsyncs every file written since
+/// the last flush. A CSV file gets its header when created. No symbolic link is followed:
+/// neither a linked window or day directory nor a linked hour file (see `FileSystem`). Open
 /// handles are kept for the files being written; when more than `openFileLimit` are open,
 /// a flush closes the ones not written since the previous flush.
 ///
@@ -97,7 +100,7 @@ package final class RollupFileSink {
         if let f = open[path] { return f }
         let dir = String(path[..<path.lastIndex(of: "/")!])
         if !knownDirectories.contains(dir) {
-            try FileSystem.makeDirectory(dir)
+            try FileSystem.makeDirectory(dir, inside: directory.root)
             knownDirectories.insert(dir)
         }
         let f = try AppendOnlyFile(path: path)
@@ -105,12 +108,19 @@ package final class RollupFileSink {
         return f
     }
 
-    /// Cuts torn last lines from every rollup file (run once at start-up, before writing).
-    package static func repairTornLines(in directory: DataDirectory) throws(StorageError) -> Int {
+    /// Cuts torn last lines from every rollup and dead-letter file (run once at start-up,
+    /// before writing); returns how many files were cut. Symbolic links, FIFOs and the like
+    /// are neither cut nor looked into: each is passed to `skipped` (for the log).
+    package static func repairTornLines(
+        in directory: DataDirectory, skipped: (SkippedEntry) -> Void = { _ in }
+    ) throws(StorageError) -> Int {
         var repaired = 0
-        for f in FileSystem.files(below: directory.rollups) + FileSystem.files(below: directory.deadLetters)
-        where f.hasSuffix(".jsonl") || f.hasSuffix(".csv") {
-            if try FileSystem.cutTornLastLine(f) > 0 { repaired += 1 }
+        for tree in [directory.rollups, directory.deadLetters] {
+            let entries = FileSystem.entries(below: tree)
+            entries.skipped.forEach(skipped)
+            for f in entries.files where f.hasSuffix(".jsonl") || f.hasSuffix(".csv") {
+                if try FileSystem.cutTornLastLine(f) > 0 { repaired += 1 }
+            }
         }
         return repaired
     }

@@ -50,8 +50,8 @@ struct WALSegmentFile: Sendable {
 
     /// Whether the segment holds no record: its first record slot is all zero (or missing).
     func isEmpty() throws(StorageError) -> Bool {
-        let fd = try StorageError.attempt("open", path: path) {
-            try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec])
+        let fd = try StorageError.attempt("open", path: path, refusingLinks: true) {
+            try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec, .noFollow])
         }
         defer { try? fd.close() }
         var slot = [UInt8](repeating: 0, count: WALRecordLayout.headerSize)
@@ -63,8 +63,8 @@ struct WALSegmentFile: Sendable {
 
     /// Flushes the file's data to stable storage (`fdatasync`).
     func syncData() throws(StorageError) {
-        let fd = try StorageError.attempt("open", path: path) {
-            try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec])
+        let fd = try StorageError.attempt("open", path: path, refusingLinks: true) {
+            try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec, .noFollow])
         }
         defer { try? fd.close() }
         guard fdatasync(fd.rawValue) == 0 else { throw StorageError("sync", path: path, errno: errno) }

@@ -70,8 +70,8 @@ private struct SegmentBuffer {
 
     /// The whole content of the file at `path` (valid until the next `read`).
     mutating func read(_ path: String) throws(StorageError) -> UnsafeRawBufferPointer {
-        let fd = try StorageError.attempt("open", path: path) {
-            try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec])
+        let fd = try StorageError.attempt("open", path: path, refusingLinks: true) {
+            try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec, .noFollow])
         }
         defer { try? fd.close() }
         let size = Int(try StorageError.attempt("seek", path: path) { try fd.seek(offset: 0, from: .end) })

@@ -86,7 +86,7 @@ package final class WriteAheadLog: @unchecked Sendable {
     package init(directory: String, nextLSN: UInt64, segmentBytes: Int = 16 << 20) throws(StorageError) {
         precondition(nextLSN >= 1, "LSNs start at 1")
         precondition(segmentBytes > 0, "segmentBytes must be positive")
-        try FileSystem.makeDirectory(directory)
+        try FileSystem.makeDirectory(directory, inside: FilePath(directory).removingLastComponent().string)
         var setAside: [String] = []
         for file in WALSegmentFile.all(in: directory) {
             if file.firstLSN >= nextLSN {

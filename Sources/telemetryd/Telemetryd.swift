@@ -96,10 +96,15 @@ struct Replay: AsyncParsableCommand {
         abstract: "Run capture files through the pipeline as fast as possible, close every window, write the rollups.",
         discussion: """
             A capture is what `mosquitto_sub -v -F '%U %t %p' -t 'vn/#'` prints: one message per line, \
-            `<unix seconds with fraction> <topic> <payload>`. The capture time is the arrival time.
+            `<unix seconds with fraction> <topic> <payload>`. The capture time is the arrival time. \
+            Each capture replayed is recorded, by content, in <data_dir>/state/replayed; one already \
+            there (under any name) is refused, since its rollups would be appended a second time.
             """)
 
     @OptionGroup var options: ConfigOptions
+
+    @Flag(help: "Replay captures even when their content was already replayed into the data directory.")
+    var force = false
 
     @Argument(help: "Capture files, replayed in the order given.")
     var captures: [String]
@@ -108,7 +113,7 @@ struct Replay: AsyncParsableCommand {
         guard !captures.isEmpty else { throw ValidationError("give at least one capture file") }
         let configuration = try await options.load()
         let logger = makeLogger(level: configuration.logLevel)
-        let summary = try await ReplayRun(configuration: configuration, logger: logger).run(captures: captures)
+        let summary = try await ReplayRun(configuration: configuration, logger: logger).run(captures: captures, force: force)
         print(summary)
     }
 }

@@ -122,11 +122,11 @@ func close(_ a: Double, _ b: Double) -> Bool {
     abs(a - b) <= 1e-9 * max(1, abs(a), abs(b))
 }
 
-func replay(_ captures: [String], dataDir: String, configure: (inout DaemonConfiguration) -> Void = { _ in })
-    async throws -> ReplayRun.Summary
-{
+func replay(
+    _ captures: [String], dataDir: String, force: Bool = false, configure: (inout DaemonConfiguration) -> Void = { _ in }
+) async throws -> ReplayRun.Summary {
     var c = DaemonConfiguration()
     c.dataDirectory = DataDirectory(dataDir)
     configure(&c)
-    return try await ReplayRun(configuration: c, logger: Logger(label: "test")).run(captures: captures)
+    return try await ReplayRun(configuration: c, logger: Logger(label: "test")).run(captures: captures, force: force)
 }
