@@ -39,13 +39,17 @@ package enum BrokerConnectionPlan {
             let subscriptions = b.subscriptions.enumerated().filter { $0.offset % count == k }.map {
                 MQTTSubscription($0.element.filter, qos: MQTTQoS(rawValue: UInt8($0.element.qos)) ?? .atLeastOnce)
             }
-            return MQTTClientConfiguration(
+            var configuration = MQTTClientConfiguration(
                 host: url.host, port: url.port, clientID: k == 0 ? baseID : "\(baseID)-\(k + 1)",
                 keepAliveSeconds: b.keepaliveSeconds, protocolVersion: b.protocolVersion == 5 ? .v5 : .v3_1_1,
                 credentials: credentials, tls: tls, subscriptions: subscriptions,
                 session: b.cleanSession ? .clean : .persistent,
                 reconnectDelayMin: .seconds(b.reconnectMinSeconds), reconnectDelayMax: .seconds(b.reconnectMaxSeconds),
                 startup: b.connectAttempts == 0 ? .keepRetrying : .failAfter(attempts: b.connectAttempts))
+            // A kept session keeps its subscriptions; subscribing again would make the broker
+            // resend every retained message, counted again on each restart.
+            configuration.resubscribeWhenSessionPresent = false
+            return configuration
         }
     }
 }

@@ -48,7 +48,13 @@ final class BrokerIngestService: Service, Sendable {
                 group.addTask {
                     try await client.connect()
                     for await event in client.events {
-                        guard case .subscribed(let results) = event, results.allSatisfy({ $0.granted != nil }) else { continue }
+                        // Ready once subscribed — or connected to a session the broker kept,
+                        // whose subscriptions are still in place.
+                        switch event {
+                        case .subscribed(let results) where results.allSatisfy({ $0.granted != nil }): break
+                        case .connected(sessionPresent: true): break
+                        default: continue
+                        }
                         if self.subscribedClients.add(1, ordering: .relaxed).newValue == made.count {
                             self.notifier.ready(status: "subscribed to \(filters)")
                             self.logger.info("ready: subscribed to \(filters)")

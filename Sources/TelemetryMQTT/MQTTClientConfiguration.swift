@@ -80,6 +80,12 @@ package struct MQTTClientConfiguration: Sendable, Hashable, CustomStringConverti
     /// How long one connection attempt may wait for the broker's CONNACK (TCP connect itself
     /// is bounded by the operating system).
     package var connectTimeout: Duration
+    /// Whether to subscribe again on a connection where the broker kept the session (CONNACK
+    /// session present). The broker still has the subscriptions then; subscribing again makes
+    /// it resend every retained message (MQTT 3.1.1 §3.8.4), which an ingester would count
+    /// again on every restart. True re-subscribes on every connect (robust against a broker
+    /// that forgets subscriptions); telemetryd sets it false.
+    package var resubscribeWhenSessionPresent = true
 
     package init(
         host: String,

@@ -109,6 +109,8 @@ struct MQTTConnectionStateMachine: Sendable {
     let startupPolicy: MQTTClientConfiguration.StartupPolicy
     let reconnectDelayMin: Duration
     let reconnectDelayMax: Duration
+    /// See `MQTTClientConfiguration.resubscribeWhenSessionPresent`.
+    let resubscribeWhenSessionPresent: Bool
 
     private(set) var state: State = .idle
     /// The connection attempt the client itself is making (start-up or recovery), from
@@ -120,17 +122,20 @@ struct MQTTConnectionStateMachine: Sendable {
     private(set) var isNetworkThreadRunning = false
 
     init(
-        startupPolicy: MQTTClientConfiguration.StartupPolicy, reconnectDelayMin: Duration, reconnectDelayMax: Duration
+        startupPolicy: MQTTClientConfiguration.StartupPolicy, reconnectDelayMin: Duration, reconnectDelayMax: Duration,
+        resubscribeWhenSessionPresent: Bool = true
     ) {
         self.startupPolicy = startupPolicy
         self.reconnectDelayMin = reconnectDelayMin
         self.reconnectDelayMax = reconnectDelayMax
+        self.resubscribeWhenSessionPresent = resubscribeWhenSessionPresent
     }
 
     init(_ configuration: MQTTClientConfiguration) {
         self.init(
             startupPolicy: configuration.startup, reconnectDelayMin: configuration.reconnectDelayMin,
-            reconnectDelayMax: configuration.reconnectDelayMax)
+            reconnectDelayMax: configuration.reconnectDelayMax,
+            resubscribeWhenSessionPresent: configuration.resubscribeWhenSessionPresent)
     }
 
     // MARK: - Questions
@@ -269,7 +274,8 @@ struct MQTTConnectionStateMachine: Sendable {
             }
         }
         state = .connected(Connection(sessionPresent: sessionPresent))
-        let connected: [Action] = [.updateLogCallback, .emit(.connected(sessionPresent: sessionPresent)), .subscribe]
+        var connected: [Action] = [.updateLogCallback, .emit(.connected(sessionPresent: sessionPresent))]
+        if !sessionPresent || resubscribeWhenSessionPresent { connected.append(.subscribe) }
         return attempt == nil ? connected : connected + [.resumeWaiters(.attemptDecided)]
     }
 

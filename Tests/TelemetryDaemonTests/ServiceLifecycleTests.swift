@@ -89,4 +89,29 @@ import Glibc
         #expect(second.logText.contains("data directory \(data) is in use by telemetryd PID \(first.pid)"), "log:\n\(second.logText)")
         #expect(await first.stop() == 0)
     }
+
+    @Test func aRetainedMessageIsCountedOnceHoweverOftenTheDaemonRestarts() async throws {
+        let broker = try await TestBroker.started()
+        defer { broker.stop() }
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let data = dir.path + "/data", client = "retain-\(UUID().uuidString.prefix(6))"
+        let t: Int64 = 1_795_500_000_000
+        try await TestProcess.mosquittoPub(
+            port: broker.port, topic: "vn/hanoi/gauge/telemetry", message: "{\"ts\":\(t),\"level\":2.5}", extra: ["-r"])
+        for _ in 0..<3 {
+            let daemon = try DaemonProcess(brokerPort: broker.port, dataDir: data, clientID: client)
+            try #require(await daemon.waitUntilReady(), "log:\n\(daemon.logText)")
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(await daemon.stop() == 0)
+        }
+        let daemon = try DaemonProcess(brokerPort: broker.port, dataDir: data, clientID: client)
+        try #require(await daemon.waitUntilReady(), "log:\n\(daemon.logText)")
+        try await TestProcess.mosquittoPub(
+            port: broker.port, topic: "vn/hanoi/closer/telemetry", message: "{\"ts\":\(t + 7_200_000),\"x\":1}")
+        try await Task.sleep(for: .milliseconds(1_500))
+        #expect(await daemon.stop() == 0)
+        let rows = try RollupFiles.read(data).rows.filter { $0.window == "1m" && $0.device == "gauge" }
+        #expect(rows.map(\.count) == [1], "the retained reading once, not once per start: \(rows.map(\.count))")
+    }
 }

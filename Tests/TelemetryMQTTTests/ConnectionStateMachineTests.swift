@@ -204,6 +204,22 @@ import Testing
         #expect(machine.isConnected)
     }
 
+    @Test func aKeptSessionIsNotSubscribedAgainWhenConfiguredSo() throws {
+        var machine = Machine(
+            startupPolicy: .failAfter(attempts: 5), reconnectDelayMin: Self.minDelay, reconnectDelayMax: Self.maxDelay,
+            resubscribeWhenSessionPresent: false)
+        try machine.connectRequested()
+        machine.attemptStarted()
+        machine.networkThreadStarted()
+        let first = machine.connackAccepted(sessionPresent: false)
+        #expect(first.contains(.subscribe), "a new session has no subscriptions yet")
+        _ = machine.stopWaitingForAttempt()
+        _ = machine.attemptFinished()
+        _ = machine.disconnected(Machine.Disconnect(reason: "Connection reset by peer"))
+        let again = machine.connackAccepted(sessionPresent: true)
+        #expect(again == [.updateLogCallback, .emit(.connected(sessionPresent: true))])
+    }
+
     @Test func subackIsMatchedToTheGroupSentOnThisConnection() throws {
         var machine = try connected()
         machine.subscriptionSent(messageID: 7, group: 1)
