@@ -47,7 +47,13 @@ final class BrokerIngestService: Service, Sendable {
             for client in made {
                 group.addTask {
                     try await client.connect()
+                    var takeover = TakeoverSuspicion()
                     for await event in client.events {
+                        if case .connected = event { takeover.connected(atMs: WallClock.nowMs()) }
+                        if case .disconnected = event, takeover.disconnected(atMs: WallClock.nowMs()) {
+                            self.logger.warning(
+                                "the broker keeps closing the connection soon after accepting it: another client is probably using the client id '\(client.configuration.clientID ?? "")' (set mqtt.client_id to one of its own)")
+                        }
                         // Ready once subscribed — or connected to a session the broker kept,
                         // whose subscriptions are still in place.
                         switch event {

@@ -114,4 +114,24 @@ import Glibc
         let rows = try RollupFiles.read(data).rows.filter { $0.window == "1m" && $0.device == "gauge" }
         #expect(rows.map(\.count) == [1], "the retained reading once, not once per start: \(rows.map(\.count))")
     }
+
+    @Test func twoDaemonsWithTheSameClientIDAreToldApartInTheLog() async throws {
+        let broker = try await TestBroker.started()
+        defer { broker.stop() }
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let client = "twin-\(UUID().uuidString.prefix(6))"
+        let fast = ["MQTT_RECONNECT_MIN": "1s", "MQTT_RECONNECT_MAX": "1s"]
+        let a = try DaemonProcess(brokerPort: broker.port, dataDir: dir.path + "/a", clientID: client, environment: fast)
+        try #require(await a.waitUntilReady(), "log:\n\(a.logText)")
+        let b = try DaemonProcess(brokerPort: broker.port, dataDir: dir.path + "/b", clientID: client, environment: fast)
+        let warning = "another client is probably using the client id '\(client)'"
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !a.logText.contains(warning), !b.logText.contains(warning), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(a.logText.contains(warning) || b.logText.contains(warning), "log a:\n\(a.logText)\nlog b:\n\(b.logText)")
+        _ = await b.stop()
+        _ = await a.stop()
+    }
 }
