@@ -28,6 +28,11 @@ package final class RollupFileSink {
 
     /// How many files may stay open after a flush before idle ones are closed.
     static let openFileLimit = 32
+    /// At most this many files are ever open at once: past it, every open file is synced and
+    /// closed before another is opened. libmosquitto 2.0.11 waits on its socket with
+    /// `select()`, which fails for descriptors ≥ 1024, so the daemon's other descriptors must
+    /// stay well below that however many hours a backlog spans.
+    static let openFileHardLimit = 256
     /// The files with an open handle (for tests).
     var openPaths: Set<String> { Set(open.keys) }
 
@@ -98,6 +103,11 @@ package final class RollupFileSink {
 
     private func handle(_ path: String) throws(StorageError) -> AppendOnlyFile {
         if let f = open[path] { return f }
+        if open.count >= Self.openFileHardLimit {
+            for p in dirty.sorted() { try open[p]?.sync() }
+            dirty.removeAll()
+            open.removeAll()
+        }
         let dir = String(path[..<path.lastIndex(of: "/")!])
         if !knownDirectories.contains(dir) {
             try FileSystem.makeDirectory(dir, inside: directory.root)

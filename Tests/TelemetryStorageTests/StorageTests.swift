@@ -22,6 +22,20 @@ private func rollup(_ window: String, _ start: String, metric: String = "pm25", 
 }
 
 @Suite struct RollupFileSinkTests {
+    @Test func neverMoreThanTheHardLimitOfFilesAreOpenHoweverManyHoursABatchSpans() throws {
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let sink = RollupFileSink(directory: DataDirectory(root), format: .jsonl)
+        let hours = RollupFileSink.openFileHardLimit + 44
+        let start = UTCTimestamp.parse("2026-11-01T00:00:00Z")!
+        let batch = (0..<hours).map { h in rollup("1h", UTCTimestamp.format(milliseconds: start + Int64(h) * 3_600_000)) }
+        try sink.write(batch)
+        #expect(sink.openPaths.count <= RollupFileSink.openFileHardLimit)
+        let written = FileSystem.files(below: root + "/rollups/1h")
+        #expect(written.count == hours, "every hour's file written")
+        for file in written { #expect(try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").count == 1) }
+    }
+
     @Test func rollupsGoToTheFileOfTheirWindowDayAndHour() throws {
         let root = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
