@@ -139,3 +139,18 @@ let package = Package(
             swiftSettings: strictSettings),
     ]
 )
+
+// libFuzzer targets for the decoders (Fuzz/README.md). They exist only when TELEMETRYD_FUZZ
+// is set — `Fuzz/run.sh` sets it and builds them with `--sanitize=fuzzer` into its own
+// scratch path — so a plain `swift build`/`swift test` neither compiles nor links them.
+// Each is one file defining `LLVMFuzzerTestOneInput` and no `main` (libFuzzer brings it),
+// and uses TelemetryCore's `package` API, so it lives in this package.
+if Context.environment["TELEMETRYD_FUZZ"] != nil {
+    for name in ["FuzzMessageDecoder", "FuzzTopicTemplate", "FuzzCaptureLine", "FuzzRollupReaders"] {
+        package.targets.append(.executableTarget(
+            name: name,
+            dependencies: ["TelemetryCore"],
+            path: "Fuzz/\(name)",
+            swiftSettings: strictSettings + [.unsafeFlags(["-parse-as-library"])]))
+    }
+}

@@ -32,6 +32,9 @@ public struct TopicTemplate: Sendable, Hashable, CustomStringConvertible {
     public init(pattern: String, format: PayloadFormat) throws(PatternError) {
         func fail(_ problem: String) -> PatternError { PatternError(pattern: pattern, problem: problem) }
         guard !pattern.isEmpty else { throw fail("is empty") }
+        // The split and checks below go by character, topics are matched by byte: a mark joined to
+        // `/ + # { }` (`/\u{301}`) would hide it from the first and not from the second.
+        guard !pattern.contains(where: { $0.unicodeScalars.count > 1 && $0.unicodeScalars.contains { "/+#{}".unicodeScalars.contains($0) } }) else { throw fail("a combining mark is joined to '/', '+', '#', '{' or '}'") }
         var segments: [Segment] = []
         var seen: Set<String> = []
         for part in pattern.split(separator: "/", omittingEmptySubsequences: false) {
@@ -65,7 +68,8 @@ public struct TopicTemplate: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses the config spelling `"<pattern> <format>"`, e.g. `"vn/{site}/{device}/telemetry json"`.
     public init(spec: String) throws(PatternError) {
-        let parts = spec.split(separator: " ", omittingEmptySubsequences: true)
+        // Split by scalar, not character: in `a\u{600} json` the prepended mark joins the space.
+        let parts = spec.unicodeScalars.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         guard parts.count == 2 else {
             throw PatternError(pattern: spec, problem: "expected '<pattern> <json|value|influx>'")
         }
