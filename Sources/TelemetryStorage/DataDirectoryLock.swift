@@ -42,8 +42,18 @@ package struct DataDirectoryLock: ~Copyable, Sendable {
         let path = directory.root + "/" + fileName
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o640)
         guard fd >= 0 else { throw .file(StorageError("open", path: path, errno: errno)) }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let failure = errno
+        // A lock just released can still be held for a moment by a child process between
+        // fork and exec (it shares the open file until exec closes it): retry briefly before
+        // calling the directory taken.
+        var locked = false
+        var failure: Int32 = 0
+        for _ in 0..<40 {
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 { locked = true; break }
+            failure = errno
+            guard failure == EWOULDBLOCK else { break }
+            usleep(25_000)
+        }
+        guard locked else {
             let holder = failure == EWOULDBLOCK ? readPID(fd) : nil
             close(fd)
             if failure == EWOULDBLOCK { throw .inUse(directory: directory.root, holderPID: holder) }
