@@ -6,6 +6,21 @@ extension AggregatorCheckpoint {
         w.beginObject()
         w.key("allowedLatenessMs"); w.integer(allowedLatenessMs)
         if let appliedLSN { w.key("appliedLSN"); w.integer(appliedLSN) }
+        w.key("clocks"); w.beginArray()
+        for c in clocks {
+            w.beginObject()
+            w.key("clockOffsetMs"); Self.write(c.clockOffsetMs, &w)
+            w.key("counters"); w.beginObject()
+            for (name, n) in c.counters.sorted(by: { $0.key < $1.key }) { w.key(name); w.integer(n) }
+            w.endObject()
+            w.key("device"); w.string(c.device)
+            w.key("lastArrivalMs"); w.integer(c.lastArrivalMs)
+            w.key("lastEventMs"); w.integer(c.lastEventMs)
+            w.key("site"); w.string(c.site)
+            w.key("watermarkMs"); w.integer(c.watermarkMs)
+            w.endObject()
+        }
+        w.endArray()
         w.key("counters"); w.beginObject()
         for (name, n) in counters.sorted(by: { $0.key < $1.key }) { w.key(name); w.integer(n) }
         w.endObject()
@@ -23,6 +38,7 @@ extension AggregatorCheckpoint {
         }
         w.endArray()
         if let epoch { w.key("epoch"); w.integer(epoch) }
+        if let ingestClockMs { w.key("ingestClockMs"); w.integer(ingestClockMs) }
         w.key("open"); w.beginArray()
         for o in open {
             let s = o.stats
@@ -81,7 +97,7 @@ extension AggregatorCheckpoint {
     private static func read(_ lexer: inout JSONLexer) throws(JSONParseError) -> AggregatorCheckpoint {
         var version: Int?, windows: [String]?, lateness: Int64?, watermark: Int64?
         var open: [OpenWindow]?, devices: [DeviceSeq]?, counters: [String: Int]?
-        var appliedLSN: Int?, epoch: Int?
+        var appliedLSN: Int?, epoch: Int?, ingestClock: Int64?, clocks: [DeviceClock] = []
         try lexer.readObject { key, v throws(JSONParseError) in
             switch key {
             case "version": version = try v.readInteger(key)
@@ -89,6 +105,8 @@ extension AggregatorCheckpoint {
             case "allowedLatenessMs": lateness = try v.readInteger(key)
             case "appliedLSN": appliedLSN = try v.readInteger(key)
             case "epoch": epoch = try v.readInteger(key)
+            case "ingestClockMs": ingestClock = try v.readInteger(key)
+            case "clocks": clocks = try v.readArrayOf(readClock)
             case "watermarkMs":
                 if v.peek == 0x6E { try v.readWord("null") } else { watermark = try v.readInteger(key) }
             case "open": open = try v.readArrayOf(readOpenWindow)
@@ -105,7 +123,32 @@ extension AggregatorCheckpoint {
         return AggregatorCheckpoint(
             version: version, windows: try required(windows, "windows", lexer), allowedLatenessMs: try required(lateness, "allowedLatenessMs", lexer),
             watermarkMs: watermark, open: try required(open, "open", lexer), devices: try required(devices, "devices", lexer),
-            counters: try required(counters, "counters", lexer), appliedLSN: appliedLSN, epoch: epoch)
+            counters: try required(counters, "counters", lexer), appliedLSN: appliedLSN, epoch: epoch,
+            clocks: clocks, ingestClockMs: ingestClock)
+    }
+
+    private static func readClock(_ lexer: inout JSONLexer) throws(JSONParseError) -> DeviceClock {
+        var site: String?, device: String?, watermark: Int64?, arrival: Int64?, event: Int64?, offset: Double?
+        var counters: [String: Int] = [:]
+        try lexer.readObject { key, v throws(JSONParseError) in
+            switch key {
+            case "site": site = try v.readStringValue()
+            case "device": device = try v.readStringValue()
+            case "watermarkMs": watermark = try v.readInteger(key)
+            case "lastArrivalMs": arrival = try v.readInteger(key)
+            case "lastEventMs": event = try v.readInteger(key)
+            case "clockOffsetMs": offset = try v.readCheckpointDouble(key)
+            case "counters":
+                try v.readObject { name, n throws(JSONParseError) in counters[name] = try n.readInteger(name) }
+            default: try v.skipAnyValue()
+            }
+        }
+        return DeviceClock(
+            site: try required(site, "clocks.site", lexer), device: try required(device, "clocks.device", lexer),
+            watermarkMs: try required(watermark, "clocks.watermarkMs", lexer),
+            lastArrivalMs: try required(arrival, "clocks.lastArrivalMs", lexer),
+            lastEventMs: try required(event, "clocks.lastEventMs", lexer),
+            clockOffsetMs: try required(offset, "clocks.clockOffsetMs", lexer), counters: counters)
     }
 
     private static func readOpenWindow(_ lexer: inout JSONLexer) throws(JSONParseError) -> OpenWindow {

@@ -1,9 +1,10 @@
-/// What a `WindowAggregator` must remember across a restart: its watermark, every open
-/// window with its running statistics, each device's seq state, and its counters.
+/// What a `WindowAggregator` must remember across a restart: each device's clock (watermark,
+/// last arrival, offset) and counters, every open window with its running statistics, each
+/// device's seq state, the ingest clock, and its counters.
 ///
 /// Restoring it means a restart inside a window does not split that window's rollup into
 /// two rows, a window that closed while the daemon was away is written once (on the first
-/// watermark advance after the restart), and seq-based duplicate detection carries on.
+/// advance of its device's clock after the restart), and seq-based duplicate detection carries on.
 /// Series are stored by name (not id), so a checkpoint is independent of id assignment.
 ///
 /// On disk it is one JSON object (``jsonBytes()``, ``init(json:)``) with these property names
@@ -31,6 +32,17 @@ public struct AggregatorCheckpoint: Sendable, Equatable {
         public var seen: [UInt64]
     }
 
+    /// One device's event-time clock and counters (see `DeviceState`).
+    public struct DeviceClock: Sendable, Equatable {
+        public var site: String
+        public var device: String
+        public var watermarkMs: Int64
+        public var lastArrivalMs: Int64
+        public var lastEventMs: Int64
+        public var clockOffsetMs: Double
+        public var counters: [String: Int]
+    }
+
     public var version = 1
     public var windows: [String]
     public var allowedLatenessMs: Int64
@@ -43,4 +55,9 @@ public struct AggregatorCheckpoint: Sendable, Equatable {
     /// checkpoint ends. Nil in checkpoints written before the write-ahead log.
     public var appliedLSN: Int? = nil
     public var epoch: Int? = nil
+    /// Per-device clocks; empty in checkpoints written before them (which had only the one
+    /// `watermarkMs`, now the latest event time of any device).
+    public var clocks: [DeviceClock] = []
+    /// The ingest clock when the checkpoint was taken; nil in older checkpoints.
+    public var ingestClockMs: Int64? = nil
 }

@@ -54,6 +54,7 @@ public final class MessageDecoder {
         try decodeReadings(template.format, topic: topic, match: match, payload: payload, arrivalMs: arrivalMs)
         decoded = true
         readings[0].isFirstInMessage = true
+        for i in readings.indices { readings[i].arrivalMs = arrivalMs }
     }
 
     /// Decodes the payload of a message whose topic matched; on return `readings` is not

@@ -2,7 +2,7 @@
 ///
 /// A reading names its series and device by the small integer ids a `SeriesRegistry` hands
 /// out, so it is a fixed-size value with no references: pushing it through the ring copies
-/// 40 bytes and allocates nothing.
+/// 48 bytes and allocates nothing.
 ///
 /// Invariants: `value` is finite; all readings of one message are pushed as one contiguous
 /// batch whose first reading, and only that one, has `isFirstInMessage` set, so the
@@ -20,6 +20,9 @@ public struct Reading: Sendable, Equatable {
     public var value: Double
     /// The message's sequence number, or `Reading.noSeq` when it had none.
     public var seq: Int64
+    /// When the message arrived, in epoch milliseconds on the ingest clock (the wall clock
+    /// live, the capture's line time in a replay): what idle close and clock offsets go by.
+    public var arrivalMs: Int64
     /// Whether this reading starts its message (the readings after it, up to the next one
     /// with this flag, belong to the same message).
     public var isFirstInMessage: Bool
@@ -27,18 +30,20 @@ public struct Reading: Sendable, Equatable {
     /// Marker for "this message carried no `seq`".
     public static let noSeq = Int64.min
 
-    /// A reading; by default it is a message of its own (`isFirstInMessage` true). The
-    /// decoder passes false for every reading of a message after the first.
+    /// A reading; by default it is a message of its own (`isFirstInMessage` true) that
+    /// arrived at its event time. The decoder passes false for every reading of a message
+    /// after the first.
     @inlinable
     public init(
         series: SeriesID, device: DeviceID, eventTimeMs: Int64, value: Double,
-        seq: Int64 = Reading.noSeq, isFirstInMessage: Bool = true
+        seq: Int64 = Reading.noSeq, isFirstInMessage: Bool = true, arrivalMs: Int64? = nil
     ) {
         self.series = series
         self.device = device
         self.eventTimeMs = eventTimeMs
         self.value = value
         self.seq = seq
+        self.arrivalMs = arrivalMs ?? eventTimeMs
         self.isFirstInMessage = isFirstInMessage
     }
 }

@@ -77,6 +77,13 @@ public final class SeriesRegistry: Sendable {
         state.withLock { s in start < s.keys.count ? Array(s.keys[start...]) : [] }
     }
 
+    /// The keys and device ids of series `start…` (for a reader that mirrors the table).
+    public func entries(from start: Int) -> [(key: SeriesKey, device: DeviceID)] {
+        state.withLock { s in
+            start < s.keys.count ? (start..<s.keys.count).map { (s.keys[$0], s.deviceOfSeries[$0]) } : []
+        }
+    }
+
     /// The (site, device) of a device id.
     public func device(_ id: DeviceID) -> (site: String, device: String) {
         state.withLock { s in (s.devices[Int(id)].site, s.devices[Int(id)].device) }

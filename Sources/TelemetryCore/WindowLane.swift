@@ -1,30 +1,48 @@
-/// The open windows of one window size, for every series.
+/// The open windows of one window size, for every series, closed device by device.
 ///
 /// Each series has one slot for its newest window (where almost every reading lands);
-/// older windows that are still open (late-but-allowed readings, or the window a series
-/// just left) live in a small side table until they close. A window `[s, s+W)` closes
-/// when the watermark reaches `s + W + lateness`; after that nothing is added to it.
+/// older windows of a series that are still open (a late-but-allowed reading, or the window
+/// the series just left) are kept with the other older windows of the same device until
+/// they close. A window `[s, s+W)` closes when its device's clock passes `s + W + lateness`
+/// (its watermark, or its extrapolated clock when it has gone quiet); after that a reading
+/// for it is late unless it is still within the device's own lateness, when it opens the
+/// window again (written as a further row).
+///
+/// Invariants: `nextClose[d]` is the earliest close time among device `d`'s open windows
+/// (`.max` when it has none); `openCount` is the number of open windows.
 ///
 /// Threading: owned by the aggregator thread, through its `WindowAggregator`; not `Sendable`.
 struct WindowLane {
     struct Slot {
         var start: Int64 = .min
         var stats = RollupAccumulator()
+        /// The start of the newest window of this series written so far (`.min`: none).
+        var lastClosedStart: Int64 = .min
     }
-    struct PendingKey: Hashable, Comparable {
+
+    /// An open window that is not its series' newest.
+    struct Older {
         var start: Int64
         var series: SeriesID
-        static func < (a: PendingKey, b: PendingKey) -> Bool { (a.start, a.series) < (b.start, b.series) }
+        var stats: RollupAccumulator
     }
+
+    /// A window handed out by `close`.
+    typealias Closed = (start: Int64, series: SeriesID, stats: RollupAccumulator)
 
     let size: WindowSize
     let latenessMs: Int64
-    var slots: [Slot] = []
-    var pending: [PendingKey: RollupAccumulator] = [:]
-    /// The earliest watermark at which some open window closes (`.max` when none is open).
-    var nextCloseAt: Int64 = .max
-    /// Number of open windows (slots in use plus pending).
-    var openCount = 0
+    private(set) var slots: [Slot] = []
+    /// Per device, its series' open windows other than their newest.
+    private(set) var older: [[Older]] = []
+    /// Per device, the earliest close time of its open windows.
+    private(set) var nextClose: [Int64] = []
+    /// Number of open windows (slots in use plus older ones).
+    private(set) var openCount = 0
+    /// Windows opened again after they were written (the device had gone quiet).
+    private(set) var reopened = 0
+    /// Scratch for `close`, kept to avoid an allocation per close.
+    private var closing: [Closed] = []
 
     init(size: WindowSize, latenessMs: Int64) {
         self.size = size
@@ -34,14 +52,26 @@ struct WindowLane {
     @inline(__always)
     func closesAt(_ start: Int64) -> Int64 { start + size.milliseconds + latenessMs }
 
-    /// Adds a reading unless its window has closed; returns whether it was taken.
-    mutating func add(series: SeriesID, timeMs: Int64, value: Double, watermark: Int64) -> Bool {
+    /// The earliest close time of `device`'s open windows (`.max` when none).
+    @inline(__always)
+    func nextClose(of device: DeviceID) -> Int64 {
+        Int(device) < nextClose.count ? nextClose[Int(device)] : .max
+    }
+
+    /// Adds a reading unless its window closed at the device's `watermark`; returns whether
+    /// it was taken.
+    mutating func add(series: SeriesID, device: DeviceID, timeMs: Int64, value: Double, watermark: Int64) -> Bool {
         let start = size.start(containing: timeMs)
         let close = closesAt(start)
         guard close > watermark else { return false }
-        let i = Int(series)
+        let i = Int(series), d = Int(device)
         if i >= slots.count {
             slots.append(contentsOf: repeatElement(Slot(), count: Swift.max(i + 1, slots.count * 2) - slots.count))
+        }
+        if d >= nextClose.count {
+            let n = Swift.max(d + 1, nextClose.count * 2)
+            nextClose.append(contentsOf: repeatElement(.max, count: n - nextClose.count))
+            older.append(contentsOf: repeatElement([], count: n - older.count))
         }
         let current = slots[i].start
         if current == start {
@@ -49,81 +79,100 @@ struct WindowLane {
             return true
         }
         if current == .min || start > current {
-            if current != .min {
-                pending[PendingKey(start: current, series: series)] = slots[i].stats
-                openCount += 1
-            }
-            slots[i] = Slot(start: start)
+            if current != .min { older[d].append(Older(start: current, series: series, stats: slots[i].stats)) }
+            openCount += 1
+            if start == slots[i].lastClosedStart { reopened += 1 }
+            slots[i].start = start
+            slots[i].stats = RollupAccumulator()
             slots[i].stats.add(value, at: timeMs)
+        } else if let j = older[d].firstIndex(where: { $0.start == start && $0.series == series }) {
+            older[d][j].stats.add(value, at: timeMs)
+            return true
         } else {
-            let key = PendingKey(start: start, series: series)
-            if pending[key] == nil { openCount += 1 }
-            pending[key, default: RollupAccumulator()].add(value, at: timeMs)
+            var stats = RollupAccumulator()
+            stats.add(value, at: timeMs)
+            older[d].append(Older(start: start, series: series, stats: stats))
+            openCount += 1
         }
-        if current == .min { openCount += 1 }
-        if close < nextCloseAt { nextCloseAt = close }
+        if close < nextClose[d] { nextClose[d] = close }
         return true
     }
 
-    /// Removes and hands over every window that is closed at `watermark`, in order of
-    /// start then series id.
-    mutating func close(atWatermark watermark: Int64, _ emit: (Int64, SeriesID, RollupAccumulator) -> Void) {
-        guard watermark >= nextCloseAt else { return }
+    /// Removes and hands over every window of `device` (whose series are `series`) that is
+    /// closed when its clock reads `mark`, in order of start then series id.
+    mutating func close(
+        device: DeviceID, series: ArraySlice<SeriesID>, at mark: Int64, _ emit: (Closed) -> Void
+    ) {
+        let d = Int(device)
+        guard d < nextClose.count, mark >= nextClose[d] else { return }
         var next = Int64.max
-        var closed: [(PendingKey, RollupAccumulator)] = []
-        for (key, stats) in pending {
-            let c = closesAt(key.start)
-            if c <= watermark { closed.append((key, stats)) } else if c < next { next = c }
-        }
-        for (key, _) in closed { pending[key] = nil }
-        closed.sort { $0.0 < $1.0 }
-        openCount -= closed.count
-        var closedSlots: [(PendingKey, RollupAccumulator)] = []
-        for i in slots.indices where slots[i].start != .min {
+        closing.removeAll(keepingCapacity: true)
+        for s in series {
+            let i = Int(s)
+            guard i < slots.count, slots[i].start != .min else { continue }
             let c = closesAt(slots[i].start)
-            if c <= watermark {
-                closedSlots.append((PendingKey(start: slots[i].start, series: SeriesID(i)), slots[i].stats))
-                slots[i] = Slot()
+            if c <= mark {
+                closing.append((slots[i].start, s, slots[i].stats))
+                slots[i].lastClosedStart = slots[i].start
+                slots[i].start = .min
                 openCount -= 1
             } else if c < next {
                 next = c
             }
         }
-        nextCloseAt = next
-        // Pending windows are always older than the slot of the same series; merge by start.
-        var a = 0, b = 0
-        closedSlots.sort { $0.0 < $1.0 }
-        while a < closed.count || b < closedSlots.count {
-            if b == closedSlots.count || (a < closed.count && closed[a].0 < closedSlots[b].0) {
-                emit(closed[a].0.start, closed[a].0.series, closed[a].1); a += 1
+        var kept = 0
+        for j in older[d].indices {
+            let w = older[d][j]
+            let c = closesAt(w.start)
+            if c <= mark {
+                closing.append((w.start, w.series, w.stats))
+                openCount -= 1
             } else {
-                emit(closedSlots[b].0.start, closedSlots[b].0.series, closedSlots[b].1); b += 1
+                if c < next { next = c }
+                older[d][kept] = w
+                kept += 1
             }
         }
+        older[d].removeSubrange(kept...)
+        nextClose[d] = next
+        if closing.count > 1 { closing.sort { ($0.start, $0.series) < ($1.start, $1.series) } }
+        for w in closing { emit(w) }
     }
 
-    /// Every open window, without closing anything (for checkpoints).
-    func openWindows() -> [(start: Int64, series: SeriesID, stats: RollupAccumulator)] {
-        var all: [(Int64, SeriesID, RollupAccumulator)] = pending.map { ($0.key.start, $0.key.series, $0.value) }
-        for i in slots.indices where slots[i].start != .min { all.append((slots[i].start, SeriesID(i), slots[i].stats)) }
-        return all.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+    /// Every open window of `device`, without closing anything (for checkpoints), in order
+    /// of start then series id.
+    func openWindows(device: DeviceID, series: ArraySlice<SeriesID>) -> [Closed] {
+        let d = Int(device)
+        guard d < nextClose.count, nextClose[d] != .max else { return [] }
+        var all: [Closed] = older[d].map { ($0.start, $0.series, $0.stats) }
+        for s in series where Int(s) < slots.count && slots[Int(s)].start != .min {
+            all.append((slots[Int(s)].start, s, slots[Int(s)].stats))
+        }
+        return all.sorted { ($0.start, $0.series) < ($1.start, $1.series) }
     }
 
     /// Puts back an open window from a checkpoint.
-    mutating func restore(series: SeriesID, start: Int64, stats: RollupAccumulator) {
-        let i = Int(series)
+    mutating func restore(series: SeriesID, device: DeviceID, start: Int64, stats: RollupAccumulator) {
+        let i = Int(series), d = Int(device)
         if i >= slots.count {
             slots.append(contentsOf: repeatElement(Slot(), count: Swift.max(i + 1, slots.count * 2) - slots.count))
         }
+        if d >= nextClose.count {
+            let n = Swift.max(d + 1, nextClose.count * 2)
+            nextClose.append(contentsOf: repeatElement(.max, count: n - nextClose.count))
+            older.append(contentsOf: repeatElement([], count: n - older.count))
+        }
         if slots[i].start == .min {
-            slots[i] = Slot(start: start, stats: stats)
+            slots[i].start = start
+            slots[i].stats = stats
         } else if start > slots[i].start {
-            pending[PendingKey(start: slots[i].start, series: series)] = slots[i].stats
-            slots[i] = Slot(start: start, stats: stats)
+            older[d].append(Older(start: slots[i].start, series: series, stats: slots[i].stats))
+            slots[i].start = start
+            slots[i].stats = stats
         } else {
-            pending[PendingKey(start: start, series: series)] = stats
+            older[d].append(Older(start: start, series: series, stats: stats))
         }
         openCount += 1
-        nextCloseAt = Swift.min(nextCloseAt, closesAt(start))
+        nextClose[d] = Swift.min(nextClose[d], closesAt(start))
     }
 }

@@ -50,6 +50,8 @@ final class AggregatorLoop {
     private var lastFlushMs: Int64
     private var lastStatusMs: Int64
     private var idleTurns = 0
+    /// Live mode: whether the aggregator was told when listening began (after recovery).
+    private var listening = false
 
     /// Batch size of one drain.
     static let drainBatch = 4_096
@@ -60,7 +62,8 @@ final class AggregatorLoop {
     init(_ context: Context) {
         self.context = context
         let c = context.configuration
-        aggregator = WindowAggregator(windows: c.windows, allowedLatenessMs: c.allowedLatenessMs, registry: context.registry)
+        aggregator = WindowAggregator(
+            windows: c.windows, allowedLatenessMs: c.allowedLatenessMs, idleCloseMs: c.idleCloseMs, registry: context.registry)
         sink = RollupFileSink(directory: c.dataDirectory, format: c.fileFormat)
         checkpoints = context.mode.checkpoints ? CheckpointFile(directory: c.dataDirectory, logger: context.logger) : nil
         if context.mode.checkpoints {
@@ -95,7 +98,8 @@ final class AggregatorLoop {
         ownerThread.check()
         let inUse = context.ring.count
         if inUse > ringHighWater { ringHighWater = inUse }
-        if drain(maxCount: Self.drainBatch) == 0 {
+        let drained = drain(maxCount: Self.drainBatch)
+        if drained == 0 {
             if let end = context.control.requestedEnd, context.ring.count == 0 {
                 // Producers are done; one last drain catches a push that raced the check.
                 if drain(maxCount: .max) == 0 { return end }
@@ -107,6 +111,7 @@ final class AggregatorLoop {
             idleTurns = 0
         }
         let now = context.clock()
+        if drained == 0 { advanceIngestClock(to: now) }
         context.control.heartbeatMs = now
         if context.control.takeReopenRequest() { reopenFiles() }
         if now - lastFlushMs >= Self.flushIntervalMs || backlog.count >= Self.backlogFlushThreshold {
@@ -130,6 +135,20 @@ final class AggregatorLoop {
         let n = context.ring.drain(maxCount: maxCount) { aggregator.add($0) }
         collectOutput()
         return n
+    }
+
+    /// Live mode, once the log is recovered and nothing waits in the ring: the wall clock is
+    /// the ingest clock between messages, so quiet devices get their windows written. (A
+    /// replay goes by the capture's arrival times only, so that it is deterministic; during
+    /// recovery the log's arrival times are the clock.)
+    private func advanceIngestClock(to now: Int64) {
+        guard context.mode == .live, context.gate?.attachedLog != nil else { return }
+        if !listening {
+            aggregator.listening(since: now)
+            listening = true
+        }
+        aggregator.advanceIngestClock(to: now)
+        collectOutput()
     }
 
     private func finish(_ end: PipelineEnd) {
@@ -251,8 +270,7 @@ final class AggregatorLoop {
         let key = aggregator.key(of: r.series)
         return DeadLetter.tooLate(
             site: key.site, device: key.device, metric: key.metric, eventTimeMs: r.eventTimeMs, value: r.value,
-            seq: r.seq == Reading.noSeq ? nil : r.seq,
-            receivedMs: context.mode == .replay ? aggregator.watermark : context.clock())
+            seq: r.seq == Reading.noSeq ? nil : r.seq, receivedMs: r.arrivalMs)
     }
 
     // MARK: status
@@ -297,7 +315,11 @@ final class AggregatorLoop {
         s.openWindows = aggregator.openWindowCount
         s.series = context.registry.seriesCount
         s.devices = context.registry.deviceCount
-        s.watermarkMs = aggregator.watermark == .min ? nil : aggregator.watermark
+        s.watermarkMs = aggregator.latestEventMs == .min ? nil : aggregator.latestEventMs
+        s.ingestClockMs = aggregator.ingestClockMs == .min ? nil : aggregator.ingestClockMs
+        s.nextCloseMs = aggregator.nextCloseEstimateMs
+        s.reopenedWindows = aggregator.reopenedWindows
+        s.idleCloseMs = c.idleCloseMs
         s.lastError = context.control.logError ?? lastError
         return s
     }

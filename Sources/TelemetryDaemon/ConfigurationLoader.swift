@@ -68,6 +68,10 @@ package enum ConfigurationLoader {
             c.windows = windows.sorted()
         }
         if let v = text("lateness") { c.allowedLatenessMs = try duration(v, key: "lateness", allowZero: true) }
+        if let v = text("idle_close") {
+            c.idleCloseMs = v == "off" ? nil : try duration(v, key: "idle_close", allowZero: true, alsoAccepted: "off")
+            if c.idleCloseMs == 0 { c.idleCloseMs = nil }
+        }
         if let v = text("ring.size") {
             c.ringCapacity = try integer(v, key: "ring.size", range: 1_024...(1 << 24),
                                          expected: "a number of readings from 1024 to 16777216")
@@ -226,8 +230,11 @@ package enum ConfigurationLoader {
     }
 
     /// Parses `500ms`, `5s`, `2m`, `1h`, or plain seconds.
-    static func duration(_ v: String, key: String, allowZero: Bool) throws(ConfigurationError) -> Int64 {
+    static func duration(
+        _ v: String, key: String, allowZero: Bool, alsoAccepted: String? = nil
+    ) throws(ConfigurationError) -> Int64 {
         let expected = "a duration such as 500ms, 5s, 2m or 1h" + (allowZero ? " (0 allowed)" : "")
+            + (alsoAccepted.map { ", or \($0)" } ?? "")
         if let seconds = Int64(v) {
             guard seconds > 0 || (allowZero && seconds == 0) else {
                 throw ConfigurationError(key: key, found: v, expected: expected)

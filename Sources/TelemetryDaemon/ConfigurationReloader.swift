@@ -53,6 +53,7 @@ struct ConfigurationReloader: Service {
         if fresh.dataDirectory != c.dataDirectory { keys.append("data_dir") }
         if fresh.templates != c.templates { keys.append("templates") }
         if fresh.windows != c.windows || fresh.allowedLatenessMs != c.allowedLatenessMs { keys.append("windows/lateness") }
+        if fresh.idleCloseMs != c.idleCloseMs { keys.append("idle_close") }
         if fresh.ringCapacity != c.ringCapacity || fresh.overflowPolicy != c.overflowPolicy { keys.append("ring") }
         if fresh.limits != c.limits || fresh.maxSeries != c.maxSeries { keys.append("limits") }
         if fresh.fileFormat != c.fileFormat { keys.append("files.format") }

@@ -12,6 +12,10 @@ package struct DaemonConfiguration: Sendable, Equatable {
     package var templates: [TopicTemplate] = TopicTemplate.defaults
     package var windows: [WindowSize] = ["10s", "1m", "1h"].map { WindowSize(parsing: $0)! }
     package var allowedLatenessMs: Int64 = 5_000
+    /// How long a device must be quiet (on the ingest clock) before its windows whose end
+    /// plus lateness has passed on its own clock are written; nil: only its own readings
+    /// (or the end of a replay) close them.
+    package var idleCloseMs: Int64? = 30_000
     package var ringCapacity = 65_536
     package var overflowPolicy: OverflowPolicy = .block
     package var limits = DecodeLimits()

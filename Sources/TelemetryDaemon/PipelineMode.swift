@@ -1,14 +1,14 @@
-/// What a pipeline is run for, which decides what it keeps across runs and how it stamps
-/// what it writes.
+/// What a pipeline is run for, which decides what it keeps across runs and what its ingest
+/// clock is.
 ///
 /// Threading: a plain value.
 package enum PipelineMode: String, Sendable, Equatable {
-    /// `telemetryd run`: live MQTT ingestion. Open windows and per-device seq state are
-    /// checkpointed when it stops and restored when it starts; a too-late dead letter is
-    /// stamped with the wall clock.
+    /// `telemetryd run`: live MQTT ingestion. Open windows and per-device state are
+    /// checkpointed and restored when it starts; the ingest clock is the arrival time, and
+    /// the wall clock between messages (so quiet devices' windows are written).
     case live = "run"
-    /// `telemetryd replay`: captures run as fast as possible. Nothing is checkpointed; a
-    /// too-late dead letter is stamped with the watermark (the capture's own time).
+    /// `telemetryd replay`: captures run as fast as possible. Nothing is checkpointed; the
+    /// ingest clock is the capture's arrival times only, so a replay is deterministic.
     case replay = "replay"
 
     /// Whether open windows and seq state are saved when stopping and restored at start.

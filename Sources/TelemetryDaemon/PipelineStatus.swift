@@ -31,7 +31,16 @@ package struct PipelineStatus: Sendable, Equatable {
     package var openWindows = 0
     package var series = 0
     package var devices = 0
+    /// The latest event time accepted from any device (display only: each device's windows
+    /// go by its own clock).
     package var watermarkMs: Int64?
+    /// The ingest clock (latest arrival time, or the wall clock between messages live).
+    package var ingestClockMs: Int64?
+    /// When the first open window is expected to be written (ingest clock).
+    package var nextCloseMs: Int64?
+    /// Windows written again because readings came after their device had gone quiet.
+    package var reopenedWindows = 0
+    package var idleCloseMs: Int64?
     package var lastError: String?
 
     /// The `status.json` document: pretty-printed by ``JSONWriter``, keys sorted (``keyOrder``) at every
@@ -44,14 +53,17 @@ package struct PipelineStatus: Sendable, Equatable {
             "received": received, "readings": readings, "readings_accepted": accepted,
             "dead_letters": deadLetters, "dead_letters_dropped": deadLettersDropped, "duplicates": duplicates, "duplicate_readings": duplicateReadings,
             "gaps": gaps, "device_restarts": deviceRestarts, "late": tooLate, "dropped": dropped,
-            "blocked": blocked, "rollups_written": rollupsWritten,
+            "blocked": blocked, "rollups_written": rollupsWritten, "windows_reopened": reopenedWindows,
         ], &w)
         w.key("dead_letters_by_reason")
         Self.sortedObject(Dictionary(uniqueKeysWithValues: deadLettersByReason.map { ($0.key.rawValue, $0.value) }), &w)
         w.key("devices"); w.integer(devices)
+        w.key("idle_close"); if let idleCloseMs { w.string(Self.durationText(idleCloseMs)) } else { w.string("off") }
+        if let ingestClockMs { w.key("ingest_clock"); w.string(UTCTimestamp.format(milliseconds: ingestClockMs)) }
         if let lastError { w.key("last_error"); w.string(lastError) }
         w.key("late_by_window"); Self.sortedObject(lateByWindow, &w)
         w.key("mode"); w.string(mode)
+        if let nextCloseMs { w.key("next_close"); w.string(UTCTimestamp.format(milliseconds: nextCloseMs)) }
         w.key("open_windows"); w.integer(openWindows)
         w.key("ring"); w.beginObject()
         w.key("capacity"); w.integer(ringCapacity)
@@ -70,6 +82,14 @@ package struct PipelineStatus: Sendable, Equatable {
         w.endObject()
         w.bytes.append(0x0A)
         return w.bytes
+    }
+
+    /// `30s`, `1500ms`, `2m`: a duration as the configuration spells it.
+    static func durationText(_ ms: Int64) -> String {
+        if ms % 3_600_000 == 0 { return "\(ms / 3_600_000)h" }
+        if ms % 60_000 == 0 { return "\(ms / 60_000)m" }
+        if ms % 1_000 == 0 { return "\(ms / 1_000)s" }
+        return "\(ms)ms"
     }
 
     private static func sortedObject(_ counts: [String: Int], _ w: inout JSONWriter) {

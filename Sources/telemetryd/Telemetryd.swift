@@ -131,6 +131,7 @@ struct CheckConfig: AsyncParsableCommand {
         print("  templates: \(c.templates.map(\.description).joined(separator: "; "))")
         print("  windows: \(c.windows.map(\.name).joined(separator: ", "))")
         print("  lateness: \(c.allowedLatenessMs) ms")
+        print("  idle_close: \(c.idleCloseMs.map { "\($0) ms" } ?? "off")")
         print("  ring: \(c.ringCapacity) readings, overflow \(c.overflowPolicy.rawValue)")
         print("  limits: payload \(c.limits.maxPayloadBytes) bytes, future skew \(c.limits.maxFutureSkewMs) ms, \(c.maxSeries) series")
         print("  files: \(c.fileFormat.rawValue), retention \(c.retentionDays == 0 ? "forever" : "\(c.retentionDays) days")")

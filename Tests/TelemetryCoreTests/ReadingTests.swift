@@ -3,8 +3,14 @@ import Testing
 
 @Suite struct ReadingTests {
     /// The ring copies readings by value; growing the type would slow every push and drain.
-    @Test func readingOccupiesAtMostFortyBytesInAnArray() {
-        #expect(MemoryLayout<Reading>.stride <= 40)
+    /// (48: ids, event time, value, seq, arrival time and the first-in-message flag.)
+    @Test func readingOccupiesAtMostFortyEightBytesInAnArray() {
+        #expect(MemoryLayout<Reading>.stride <= 48)
+    }
+
+    @Test func readingMadeWithoutAnArrivalTimeArrivedAtItsEventTime() {
+        #expect(Reading(series: 1, device: 2, eventTimeMs: 3, value: 4).arrivalMs == 3)
+        #expect(Reading(series: 1, device: 2, eventTimeMs: 3, value: 4, arrivalMs: 9).arrivalMs == 9)
     }
 
     @Test func readingMadeOnItsOwnIsAMessageOfItsOwn() {

@@ -41,9 +41,11 @@ struct TestMessage {
     var device: Int
     var seq: Int64?
     var readings: [(metric: Int, time: Int64, value: Double)]
+    /// When it reached the daemon (the ingest clock).
+    var arrival: Int64 = 0
 }
 
-/// The naive reference: replays the stream in order.
+/// The naive reference: replays the stream in order, with one watermark per device.
 struct ReferenceAggregator {
     struct Expected {
         var count = 0
@@ -51,7 +53,12 @@ struct ReferenceAggregator {
     }
 
     var groups: [RollupID: [(time: Int64, value: Double)]] = [:]
-    var watermark = Int64.min
+    /// Per device: the largest event time accepted from it.
+    var watermarks: [Int: Int64] = [:]
+    /// Every advance of a device's watermark: once how many readings of the stream are in
+    /// (duplicates included), which device, to what.
+    var watermarkTrace: [(afterReadings: Int, device: Int, mark: Int64)] = []
+    private var readingIndex = 0
     var tooLate = 0
     var lateByWindow: [Int]
     var accepted = 0
@@ -79,10 +86,13 @@ struct ReferenceAggregator {
             if let s = m.seq, isDuplicate(device: m.device, seq: s) {
                 duplicateMessages += 1
                 duplicateReadings += m.readings.count
+                readingIndex += m.readings.count
                 continue
             }
             for r in m.readings {
+                readingIndex += 1
                 var takenBy: [Int] = []
+                let watermark = watermarks[m.device, default: .min]
                 for (k, w) in windows.enumerated() {
                     let start = Self.floorStart(r.time, w.milliseconds)
                     if start + w.milliseconds + lateness > watermark { takenBy.append(k) }
@@ -96,7 +106,10 @@ struct ReferenceAggregator {
                     groups[RollupID(window: w.name, start: Self.floorStart(r.time, w.milliseconds), key: key), default: []]
                         .append((r.time, r.value))
                 }
-                watermark = max(watermark, r.time)
+                if r.time > watermark {
+                    watermarks[m.device] = r.time
+                    watermarkTrace.append((readingIndex, m.device, r.time))
+                }
             }
         }
     }
@@ -141,11 +154,15 @@ struct ReferenceAggregator {
             let d = rng.int(0..<deviceCount)
             let roll = rng.int(0...99)
             if roll < 8, let old = history[d].suffix(40).randomElement(using: &rng) {
-                stream.append(old)             // broker redelivery: same seq, same content
+                var again = old
+                again.arrival = clock
+                stream.append(again)           // broker redelivery: same seq, same content
                 continue
             }
             if roll < 12, !held.isEmpty {
-                stream.append(held.remove(at: rng.int(0..<held.count)))   // out-of-order seq
+                var late = held.remove(at: rng.int(0..<held.count))
+                late.arrival = clock
+                stream.append(late)            // out-of-order seq
                 continue
             }
             var seq: Int64? = nil
@@ -168,11 +185,11 @@ struct ReferenceAggregator {
                 readings.append((m, time, v))
             }
             if rng.chance(0.1) { readings.append((readings[0].metric, time, 99.5)) }   // same metric twice
-            let msg = TestMessage(device: d, seq: seq, readings: readings)
+            let msg = TestMessage(device: d, seq: seq, readings: readings, arrival: clock)
             if seq != nil { history[d].append(msg) }
             if seq != nil, rng.chance(0.05) { held.append(msg) } else { stream.append(msg) }
         }
-        stream += held
+        stream += held.map { var m = $0; m.arrival = clock; return m }
         return stream
     }
 
@@ -183,7 +200,7 @@ struct ReferenceAggregator {
                 out.append(Reading(
                     series: fleet.series[m.device][r.metric], device: fleet.deviceIDs[m.device],
                     eventTimeMs: r.time, value: r.value, seq: m.seq ?? Reading.noSeq,
-                    isFirstInMessage: i == 0))
+                    isFirstInMessage: i == 0, arrivalMs: m.arrival))
             }
         }
         return out
@@ -237,31 +254,39 @@ struct ReferenceAggregator {
         var emitted: [RollupID: Rollup] = [:]
         var emittedTwice: [RollupID] = []
         var closedTooEarly: [String] = []
-        func collect(_ rollups: [Rollup], watermark: Int64?) {
+        // Each device's watermark as the stream goes: a window may close only once its own
+        // device's clock has passed its end + lateness.
+        var deviceWatermark: [String: Int64] = [:]
+        func collect(_ rollups: [Rollup], beforeCloseAll: Bool) {
             for r in rollups {
                 let id = RollupID(window: r.window.name, start: r.startMs, key: r.key)
                 if emitted.updateValue(r, forKey: id) != nil { emittedTwice.append(id) }
-                if let wm = watermark, r.endMs + lateness > wm { closedTooEarly.append("\(id) at watermark \(wm)") }
+                let wm = deviceWatermark[r.key.site + "/" + r.key.device, default: .min]
+                if beforeCloseAll, r.endMs + lateness > wm { closedTooEarly.append("\(id) at its device's watermark \(wm)") }
             }
         }
+        var ref = ReferenceAggregator(windows: windows.count)
+        ref.replay(stream, fleet: fleet, windows: windows, lateness: lateness)
+        var traced = 0
         var pos = 0
         while pos < all.count {
             let end = min(all.count, pos + rng.int(1...60))
             all[pos..<end].withUnsafeBufferPointer { agg.add($0) }
+            while traced < ref.watermarkTrace.count, ref.watermarkTrace[traced].afterReadings <= end {
+                let (site, device) = Fleet.devices[ref.watermarkTrace[traced].device]
+                deviceWatermark[site + "/" + device] = ref.watermarkTrace[traced].mark
+                traced += 1
+            }
             pos = end
-            collect(agg.takeClosed(), watermark: agg.watermark)
+            collect(agg.takeClosed(), beforeCloseAll: true)
         }
-        let watermarkBeforeCloseAll = agg.watermark
         let emittedBeforeCloseAll = Set(emitted.keys)
         agg.closeAll()
-        collect(agg.takeClosed(), watermark: nil)
-
-        var ref = ReferenceAggregator(windows: windows.count)
-        ref.replay(stream, fleet: fleet, windows: windows, lateness: lateness)
+        collect(agg.takeClosed(), beforeCloseAll: false)
 
         #expect(emittedTwice.isEmpty, "emitted twice: \(emittedTwice.prefix(3))")
         #expect(closedTooEarly.isEmpty, "closed before end + lateness: \(closedTooEarly.prefix(3))")
-        #expect(agg.watermark == ref.watermark)
+        #expect(agg.latestEventMs == (ref.watermarks.values.max() ?? .min))
         #expect(agg.tooLateCount == ref.tooLate)
         #expect(agg.takeTooLate().count == ref.tooLate)
         #expect(agg.lateByWindow == ref.lateByWindow)
@@ -278,7 +303,10 @@ struct ReferenceAggregator {
 
         // Every window closable before closeAll() was emitted before it.
         let windowMs = Dictionary(uniqueKeysWithValues: windows.map { ($0.name, $0.milliseconds) })
-        let late = expectedKeys.filter { $0.start + windowMs[$0.window]! + lateness <= watermarkBeforeCloseAll && !emittedBeforeCloseAll.contains($0) }
+        let late = expectedKeys.filter {
+            $0.start + windowMs[$0.window]! + lateness <= deviceWatermark[$0.key.site + "/" + $0.key.device, default: .min]
+                && !emittedBeforeCloseAll.contains($0)
+        }
         #expect(late.isEmpty, "closable but held back: \(late.prefix(3))")
 
         var fieldMismatches: [String] = []
@@ -311,12 +339,12 @@ struct ReferenceAggregator {
 
     func add(_ agg: WindowAggregator, _ rs: [Reading]) { rs.withUnsafeBufferPointer { agg.add($0) } }
 
-    @Test func windowClosesExactlyWhenTheWatermarkReachesEndPlusLateness() {
+    @Test func windowClosesExactlyWhenItsDevicesWatermarkReachesEndPlusLateness() {
         let agg = WindowAggregator(windows: [WindowSize(parsing: "10s")!], allowedLatenessMs: 5_000, registry: fleet.registry)
         add(agg, [reading(at: Self.t0 + 1_000)])
-        add(agg, [reading(1, at: Self.t0 + 14_999)])
+        add(agg, [reading(metric: 1, at: Self.t0 + 14_999)])
         #expect(agg.takeClosed().isEmpty)
-        add(agg, [reading(1, at: Self.t0 + 15_000)])
+        add(agg, [reading(metric: 1, at: Self.t0 + 15_000)])
         let closed = agg.takeClosed()
         #expect(closed.map(\.startMs) == [Self.t0])
         #expect(closed.map(\.key) == [fleet.keys[fleet.series[0][0]]!])
@@ -324,40 +352,53 @@ struct ReferenceAggregator {
         #expect(agg.takeClosed().isEmpty)
     }
 
+    @Test func anotherDevicesClockNeverClosesAWindow() {
+        let agg = WindowAggregator(windows: [WindowSize(parsing: "10s")!], allowedLatenessMs: 5_000, registry: fleet.registry)
+        add(agg, [reading(at: Self.t0 + 1_000)])
+        add(agg, [reading(1, at: Self.t0 + 240_000)])       // device 1's clock is 4 minutes fast
+        #expect(agg.takeClosed().isEmpty)
+        add(agg, [reading(at: Self.t0 + 2_000)])            // device 0 goes on in its own time
+        #expect(agg.tooLateCount == 0)
+        add(agg, [reading(at: Self.t0 + 15_000)])
+        #expect(agg.takeClosed().map(\.stats.count) == [2])
+    }
+
     @Test func lateReadingWithinLatenessStillCounts() {
         let agg = WindowAggregator(windows: [WindowSize(parsing: "10s")!], allowedLatenessMs: 5_000, registry: fleet.registry)
         add(agg, [reading(at: Self.t0 + 1_000, 1)])
-        add(agg, [reading(1, at: Self.t0 + 14_000)])
-        add(agg, [reading(at: Self.t0 + 9_999, 3)])       // watermark 14 s < 15 s: still open
+        add(agg, [reading(metric: 1, at: Self.t0 + 14_000)])
+        add(agg, [reading(at: Self.t0 + 9_999, 3)])       // its device's watermark 14 s < 15 s: still open
         agg.closeAll()
-        let r = agg.takeClosed().first { $0.key.device == Fleet.devices[0].1 && $0.key.site == Fleet.devices[0].0 }
+        let r = agg.takeClosed().first { $0.key == fleet.keys[fleet.series[0][0]]! }
         #expect(r?.stats.count == 2)
         #expect(r?.stats.sum == 4)
         #expect(agg.tooLateCount == 0)
     }
 
-    @Test func readingNoWindowCanTakeIsTooLateAndHandedBack() {
+    @Test func readingNoWindowOfItsDeviceCanTakeIsTooLateAndHandedBack() {
         let agg = WindowAggregator(windows: [WindowSize(parsing: "10s")!, WindowSize(parsing: "1m")!],
                                    allowedLatenessMs: 5_000, registry: fleet.registry)
-        add(agg, [reading(at: Self.t0 + 70_000)])
-        let late = reading(2, at: Self.t0 + 1_000, 7)
+        add(agg, [reading(2, at: Self.t0 + 70_000)])
+        let late = reading(2, metric: 1, at: Self.t0 + 1_000, 7)
         add(agg, [late])
         #expect(agg.tooLateCount == 1)
         #expect(agg.lateByWindow == [0, 0])
         #expect(agg.takeTooLate() == [late])
         #expect(agg.takeTooLate().isEmpty)
         #expect(agg.readingsAccepted == 1)
+        add(agg, [reading(3, at: Self.t0 + 1_000, 7)])       // the same time from another device is fine
+        #expect(agg.tooLateCount == 1)
     }
 
     @Test func readingLateForTheSmallWindowOnlyCountsInLateByWindow() {
         let agg = WindowAggregator(windows: [WindowSize(parsing: "10s")!, WindowSize(parsing: "1m")!],
                                    allowedLatenessMs: 5_000, registry: fleet.registry)
-        add(agg, [reading(at: Self.t0 + 30_000)])
-        add(agg, [reading(1, at: Self.t0 + 1_000, 5)])      // 10s window closed at 15 s; 1m open until 65 s
+        add(agg, [reading(1, at: Self.t0 + 30_000)])
+        add(agg, [reading(1, metric: 1, at: Self.t0 + 1_000, 5)])   // 10s window closed at 15 s; 1m open until 65 s
         #expect(agg.tooLateCount == 0)
         #expect(agg.lateByWindow == [1, 0])
         agg.closeAll()
-        let oneMinute = agg.takeClosed().filter { $0.window.name == "1m" && $0.key == fleet.keys[fleet.series[1][0]]! }
+        let oneMinute = agg.takeClosed().filter { $0.window.name == "1m" && $0.key == fleet.keys[fleet.series[1][1]]! }
         #expect(oneMinute.map(\.stats.count) == [1])
     }
 
@@ -397,14 +438,14 @@ struct ReferenceAggregator {
         #expect(s.min == 10 && s.max == 50 && s.count == 4 && s.sum == 110)
     }
 
-    @Test func closedRollupsComeOutInStartThenSeriesOrderPerSize() {
+    @Test func closedRollupsComeOutInStartThenSeriesOrderPerDevice() {
         let agg = WindowAggregator(windows: [WindowSize(parsing: "10s")!], allowedLatenessMs: 0, registry: fleet.registry)
-        add(agg, [reading(3, at: Self.t0 + 1), reading(0, at: Self.t0 + 2), reading(2, at: Self.t0 + 10_001),
-                  reading(1, at: Self.t0 + 10_002)])
-        add(agg, [reading(0, at: Self.t0 + 25_000)])
+        add(agg, [reading(metric: 2, at: Self.t0 + 1), reading(metric: 0, at: Self.t0 + 2),
+                  reading(metric: 1, at: Self.t0 + 10_001), reading(metric: 0, at: Self.t0 + 10_002)])
+        add(agg, [reading(metric: 2, at: Self.t0 + 25_000)])
         let closed = agg.takeClosed()
         #expect(closed.map(\.startMs) == [Self.t0, Self.t0, Self.t0 + 10_000, Self.t0 + 10_000])
-        #expect(closed.map { $0.key.site + "/" + $0.key.device } == ["hanoi/aq-1", "danang/w-9", "hanoi/aq-2", "hcmc/aq-1"])
+        #expect(closed.map(\.key.metric) == ["pm25", "power.voltage", "pm25", "temp"])
     }
 
     @Test func checkpointRestoreCarriesOpenWindowsAndSeqState() {

@@ -124,8 +124,16 @@ import TelemetryDaemon
         return threeHoursAgo - threeHoursAgo % 3_600_000  // an hour start 3 to 4 hours ago
     }()
 
-    func closer(_ ms: Int64) -> (topic: String, payload: String) {
-        ("vn/hanoi/closer/telemetry", "{\"ts\":\(ms),\"x\":1}")
+    /// One message for each device of `messages`, at `ms`: each device's own clock passes
+    /// the end of every window the test checks (its metric `x`'s windows stay open).
+    func closers(for messages: [(topic: String, payload: String)], _ ms: Int64) -> [(topic: String, payload: String)] {
+        var devices: [String] = []
+        for m in messages {
+            let parts = m.topic.split(separator: "/")
+            let device = "vn/\(parts[1])/\(parts[2])/telemetry"
+            if !devices.contains(device) { devices.append(device) }
+        }
+        return devices.map { ($0, "{\"ts\":\(ms),\"x\":1}") }
     }
 
     @Test func aKnownPublishedSetGivesExactRollupsDeadLettersAndNotifications() async throws {
@@ -136,8 +144,9 @@ import TelemetryDaemon
         let daemon = try DaemonProcess(brokerPort: broker.port, dataDir: dir.path + "/data", clientID: "t-\(UUID().uuidString.prefix(6))")
         try #require(await daemon.waitUntilReady(), "no READY=1; log:\n\(daemon.logText)")
         let messages = knownMessages(baseMs: baseMs, devices: 3, seconds: 0..<90)
-        try await publish(messages + [("vn/hanoi/dev0/telemetry", "{not json"), closer(baseMs + 2 * 3_600_000)], port: broker.port)
-        #expect(await waitForReceived(messages.count + 2, dataDir: dir.path + "/data"), "log:\n\(daemon.logText)")
+        let closing = closers(for: messages, baseMs + 2 * 3_600_000)
+        try await publish(messages + [("vn/hanoi/dev0/telemetry", "{not json")] + closing, port: broker.port)
+        #expect(await waitForReceived(messages.count + 1 + closing.count, dataDir: dir.path + "/data"), "log:\n\(daemon.logText)")
         #expect(await daemon.stop() == 0, "log:\n\(daemon.logText)")
         #expect(await daemon.waitFor("STOPPING=1", timeout: .seconds(2)))
         try expectRollupsMatch(messages, dataDir: dir.path + "/data")
@@ -168,13 +177,14 @@ import TelemetryDaemon
         let replay = try await Executables.run("telemetry-sim", [
             "replay", capture, "--broker", "mqtt://127.0.0.1:\(broker.port)", "--as-fast-as-possible"])
         #expect(replay.status == 0, "\(replay.stderr)")
-        try await publish([closer(baseMs + 2 * 3_600_000)], port: broker.port)
-        #expect(await waitForReceived(lines.count + 1, dataDir: dir.path + "/data"), "log:\n\(daemon.logText)")
-        #expect(await daemon.stop() == 0)
         let messages = lines.map { line -> (topic: String, payload: String) in
             let parts = line.split(separator: " ", maxSplits: 2)
             return (String(parts[1]), String(parts[2]))
         }
+        let closing = closers(for: messages, baseMs + 2 * 3_600_000)
+        try await publish(closing, port: broker.port)
+        #expect(await waitForReceived(lines.count + closing.count, dataDir: dir.path + "/data"), "log:\n\(daemon.logText)")
+        #expect(await daemon.stop() == 0)
         #expect(messages.contains { $0.payload.contains("\"power\":{") })
         try expectRollupsMatch(messages, dataDir: dir.path + "/data")
     }
@@ -202,8 +212,9 @@ import TelemetryDaemon
         let second = try DaemonProcess(brokerPort: broker.port, dataDir: data, clientID: client)
         try #require(await second.waitUntilReady(), "log:\n\(second.logText)")
         #expect(await waitForReceived(part2.count, dataDir: data), "log:\n\(second.logText)")
-        try await publish(part3 + [closer(baseMs + 2 * 3_600_000)], port: broker.port)
-        #expect(await waitForReceived(part2.count + part3.count + 1, dataDir: data))
+        let closing = closers(for: part3, baseMs + 2 * 3_600_000)
+        try await publish(part3 + closing, port: broker.port)
+        #expect(await waitForReceived(part2.count + part3.count + closing.count, dataDir: data))
         #expect(await second.stop() == 0, "log:\n\(second.logText)")
         #expect(second.logText.contains("restored checkpoint"))
 
@@ -225,8 +236,9 @@ import TelemetryDaemon
         #expect(await waitForReceived(part1.count, dataDir: data))
         broker.stop()
         try await broker.start()  // same port, same persistence: the daemon reconnects by itself
-        try await publish(part2 + [closer(baseMs + 2 * 3_600_000)], port: broker.port)
-        #expect(await waitForReceived(part1.count + part2.count + 1, dataDir: data, timeout: .seconds(30)), "log:\n\(daemon.logText)")
+        let closing = closers(for: part2, baseMs + 2 * 3_600_000)
+        try await publish(part2 + closing, port: broker.port)
+        #expect(await waitForReceived(part1.count + part2.count + closing.count, dataDir: data, timeout: .seconds(30)), "log:\n\(daemon.logText)")
         #expect(await daemon.stop() == 0)
         #expect(daemon.logText.contains("disconnected"))
         try expectRollupsMatch(part1 + part2, dataDir: data)

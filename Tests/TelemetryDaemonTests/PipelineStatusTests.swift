@@ -14,6 +14,10 @@ import TelemetryCore
         s.ringCapacity = 65_536; s.ringInUse = 12; s.ringHighWater = 16_384; s.overflowPolicy = .dropNewest
         s.windows = ["10s", "1m", "1h"]; s.openWindows = 12; s.series = 40; s.devices = 8
         s.watermarkMs = watermark; s.lastError = lastError
+        if watermark != nil {
+            s.ingestClockMs = 1_795_500_059_500; s.nextCloseMs = 1_795_500_065_000; s.reopenedWindows = 2
+            s.idleCloseMs = 30_000
+        }
         return s
     }
 
@@ -27,8 +31,9 @@ import TelemetryCore
                 "received": s.received, "readings": s.readings, "readings_accepted": s.accepted,
                 "dead_letters": s.deadLetters, "dead_letters_dropped": s.deadLettersDropped, "duplicates": s.duplicates, "duplicate_readings": s.duplicateReadings,
                 "gaps": s.gaps, "device_restarts": s.deviceRestarts, "late": s.tooLate, "dropped": s.dropped,
-                "blocked": s.blocked, "rollups_written": s.rollupsWritten,
+                "blocked": s.blocked, "rollups_written": s.rollupsWritten, "windows_reopened": s.reopenedWindows,
             ],
+            "idle_close": s.idleCloseMs.map { "\($0 / 1_000)s" } ?? "off",
             "dead_letters_by_reason": Dictionary(uniqueKeysWithValues: s.deadLettersByReason.map { ($0.key.rawValue, $0.value) }),
             "late_by_window": s.lateByWindow,
             "ring": ["capacity": s.ringCapacity, "in_use": s.ringInUse, "high_water": s.ringHighWater,
@@ -37,6 +42,8 @@ import TelemetryCore
         ]
         if let w = s.watermarkMs { doc["watermark"] = UTCTimestamp.format(milliseconds: w) }
         if let e = s.lastError { doc["last_error"] = e }
+        if let t = s.ingestClockMs { doc["ingest_clock"] = UTCTimestamp.format(milliseconds: t) }
+        if let t = s.nextCloseMs { doc["next_close"] = UTCTimestamp.format(milliseconds: t) }
         return doc
     }
 
