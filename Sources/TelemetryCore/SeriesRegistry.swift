@@ -66,6 +66,12 @@ public final class SeriesRegistry: Sendable {
         }
     }
 
+    /// The id of a device that is already registered; `nil` when it is not. Never registers
+    /// (used to attribute a rejected message to the device that sent it).
+    public func deviceID(site: String, device: String) -> DeviceID? {
+        state.withLock { $0.deviceIDs[DeviceKey(site: site, device: device)] }
+    }
+
     /// Number of series registered so far.
     public var seriesCount: Int { state.withLock { $0.keys.count } }
 

@@ -12,7 +12,9 @@ import Glibc
 /// first, so that what the MQTT callback has accepted is durable before the callback returns
 /// (libmosquitto writes the PUBACK after). When the log cannot take a message (disk full),
 /// `ingest` waits and retries rather than return — the broker keeps what is not acknowledged.
-/// In a replay there is no gate and readings go straight into the ring.
+/// In a replay there is no gate and readings go straight into the ring. A rejected message
+/// whose topic names an already registered device is also counted against that device
+/// (`PipelineCounters.rejectedByDevice()`, via `TopicDeviceLookup`; only on the reject path).
 ///
 /// Threading: not `Sendable`; used by one thread at a time (it owns its `MessageDecoder`):
 /// the replay thread, or one MQTT client's network thread through `NetworkThreadProducer`,
@@ -25,17 +27,20 @@ package final class IngestProducer {
     private let policy: OverflowPolicy
     private let counters: PipelineCounters
     private let deadLetters: DeadLetterSink
+    /// Which registered device a rejected message came from.
+    private let rejectedDevice: TopicDeviceLookup
     private let isStopping: @Sendable () -> Bool
     private let onLogFailure: @Sendable (StorageError?) -> Void
     /// Whether the last attempt to log failed (to report each change once).
     private var logFailing = false
 
     init(
-        decoder: MessageDecoder, ring: ReadingRing, gate: IngestGate?, policy: OverflowPolicy,
-        counters: PipelineCounters, deadLetters: DeadLetterSink, isStopping: @escaping @Sendable () -> Bool,
-        onLogFailure: @escaping @Sendable (StorageError?) -> Void
+        decoder: MessageDecoder, registry: SeriesRegistry, ring: ReadingRing, gate: IngestGate?,
+        policy: OverflowPolicy, counters: PipelineCounters, deadLetters: DeadLetterSink,
+        isStopping: @escaping @Sendable () -> Bool, onLogFailure: @escaping @Sendable (StorageError?) -> Void
     ) {
         self.decoder = decoder
+        self.rejectedDevice = TopicDeviceLookup(templates: decoder.templates, registry: registry)
         self.ring = ring
         self.gate = gate
         self.policy = policy
@@ -68,7 +73,7 @@ package final class IngestProducer {
                     letter, topic: topic, payload: payload, arrivalMs: arrivalMs, connection: connection, mid: mid,
                     recovered: recovered)
             }
-            if admitted { counters.count(error) }
+            if admitted { count(error, topic: topic) }
             return admitted
         }
         let pushed = decoder.readings.withUnsafeBufferPointer { batch -> Bool in
@@ -134,7 +139,14 @@ package final class IngestProducer {
 
     /// Counts and dead-letters a message that could not be taken (replay mode).
     package func reject(_ reason: RejectReason, topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, arrivalMs: Int64) {
-        counters.count(reason)
+        count(reason, topic: topic)
         deadLetters.append(DeadLetter(receivedMs: arrivalMs, topic: Array(topic), reason: reason, payload: Array(payload)))
+    }
+
+    /// Counts a rejected message by reason, and against its device when its topic names a
+    /// registered one.
+    private func count(_ reason: RejectReason, topic: UnsafeRawBufferPointer) {
+        counters.count(reason)
+        if let device = rejectedDevice.device(ofTopic: topic) { counters.countRejected(device: device) }
     }
 }

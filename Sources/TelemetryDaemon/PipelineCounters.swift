@@ -4,13 +4,16 @@ package import TelemetryCore
 /// The ingest-side counters of a pipeline, shared by all producers and read by the status
 /// writer.
 ///
-/// Invariants: counters only grow; `rejectedCount(_:)` is per `RejectReason`.
+/// Invariants: counters only grow; `rejectedCount(_:)` is per `RejectReason`;
+/// `rejectedByDevice()` counts the rejected messages attributed to a registered device
+/// (`TopicDeviceLookup`), each at most once, so its sum is at most the rejections counted.
 ///
 /// Threading: `Sendable`. Every counter is an atomic updated with relaxed ordering (counters
 /// need no ordering with other memory, only eventual visibility); the atomics themselves are
-/// private, so callers can only count and read. `@unchecked` because the per-reason atomics
-/// live in a buffer allocated once in `init`, never resized, and freed in `deinit`; `Atomic`
-/// itself is `Sendable`.
+/// private, so callers can only count and read. The per-device rejections are a dictionary
+/// behind a `Mutex`, touched only when a message is rejected, never per reading. `@unchecked`
+/// because the per-reason atomics live in a buffer allocated once in `init`, never resized,
+/// and freed in `deinit`; `Atomic` and `Mutex` themselves are `Sendable`.
 package final class PipelineCounters: @unchecked Sendable {
     private let receivedCount = Atomic<Int>(0)
     private let readingsCount = Atomic<Int>(0)
@@ -18,6 +21,8 @@ package final class PipelineCounters: @unchecked Sendable {
     private let blockedCount = Atomic<Int>(0)
     /// One atomic per `RejectReason`, in the order of `RejectReason.allCases`.
     private let rejected: UnsafeMutablePointer<Atomic<Int>>
+    /// Rejected messages per device they were attributed to.
+    private let rejectedDevices = Mutex<[DeviceID: Int]>([:])
 
     package init() {
         rejected = .allocate(capacity: RejectReason.allCases.count)
@@ -41,6 +46,18 @@ package final class PipelineCounters: @unchecked Sendable {
     /// Messages rejected for `reason` by a producer (not `too_late`, which the aggregator counts).
     package func rejectedCount(_ reason: RejectReason) -> Int {
         rejected[Self.index(of: reason)].load(ordering: .relaxed)
+    }
+
+    /// Rejected messages attributed to each device since this process started (including
+    /// those recovered from the write-ahead log at start-up), by `DeviceID`; devices without
+    /// any are absent. A copy, for the aggregator thread's per-device view.
+    package func rejectedByDevice() -> [DeviceID: Int] {
+        rejectedDevices.withLock { $0 }
+    }
+
+    /// Counts one rejected message against `device` (on the reject path only).
+    func countRejected(device: DeviceID) {
+        rejectedDevices.withLock { $0[device, default: 0] += 1 }
     }
 
     @inline(__always) func countReceived() { receivedCount.wrappingAdd(1, ordering: .relaxed) }

@@ -19,6 +19,10 @@ package enum InspectError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidFormat(String)
     /// *argument*: an unknown `--field`.
     case invalidField(String)
+    /// *argument*: an unparseable duration such as `--quiet-for` (option name, text).
+    case invalidDuration(option: String, text: String)
+    /// *argument*: an unknown `devices --sort` key.
+    case invalidSort(String)
     /// *argument*: a count such as `--limit`, `--width` or `-n` outside its allowed range.
     case invalidCount(option: String, value: Int, minimum: Int)
     /// *argument*: the plot filters match several series (the ones matched, sorted).
@@ -27,14 +31,19 @@ package enum InspectError: Error, Sendable, Equatable, CustomStringConvertible {
     case statusMissing(dataDirectory: String)
     /// `status.json` exists but could not be read or parsed.
     case statusUnreadable(path: String, reason: String)
+    /// The data directory has no `devices.jsonl`.
+    case devicesMissing(dataDirectory: String)
+    /// `devices.jsonl` exists but could not be read.
+    case devicesUnreadable(path: String, reason: String)
 
     /// Whether this is a problem with how an argument is written, detectable without looking at
     /// the data directory (the CLI reports these as usage errors).
     package var isArgumentError: Bool {
         switch self {
-        case .invalidWindow, .invalidTime, .emptyTimeRange, .invalidFormat, .invalidField, .invalidCount:
+        case .invalidWindow, .invalidTime, .emptyTimeRange, .invalidFormat, .invalidField, .invalidCount,
+             .invalidDuration, .invalidSort:
             true
-        case .ambiguousSeries, .statusMissing, .statusUnreadable:
+        case .ambiguousSeries, .statusMissing, .statusUnreadable, .devicesMissing, .devicesUnreadable:
             false
         }
     }
@@ -52,6 +61,10 @@ package enum InspectError: Error, Sendable, Equatable, CustomStringConvertible {
             return "invalid format '\(TerminalSafeText.sanitize(text))': expected \(OutputFormat.expectedFormat)"
         case .invalidField(let text):
             return "invalid field '\(TerminalSafeText.sanitize(text))': expected \(RollupField.expectedFormat)"
+        case .invalidDuration(let option, let text):
+            return "invalid \(option) '\(TerminalSafeText.sanitize(text))': expected \(TimeArgument.expectedDuration)"
+        case .invalidSort(let text):
+            return "invalid sort '\(TerminalSafeText.sanitize(text))': expected \(DeviceSort.expectedFormat)"
         case .invalidCount(let option, let value, let minimum):
             return "invalid \(option) \(value): expected a whole number of at least \(minimum)"
         case .ambiguousSeries(let keys, let window):
@@ -72,6 +85,11 @@ package enum InspectError: Error, Sendable, Equatable, CustomStringConvertible {
         case .statusMissing(let dir):
             return "no status.json in \(dir) — is telemetryd running with --data-dir \(dir)?"
         case .statusUnreadable(let path, let reason):
+            return "cannot read \(path): \(reason)"
+        case .devicesMissing(let dir):
+            return "no devices.jsonl in \(dir) — telemetryd writes it every status interval; "
+                + "is it running with --data-dir \(dir)?"
+        case .devicesUnreadable(let path, let reason):
             return "cannot read \(path): \(reason)"
         }
     }

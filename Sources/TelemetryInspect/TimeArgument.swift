@@ -16,6 +16,19 @@ package enum TimeArgument {
         "an RFC 3339 time (2026-11-24T06:00:00Z), a UTC date (2026-11-24), 'now', "
         + "or a time before now such as -30m, -1h, -2d, -1h30m"
 
+    /// What ``parseDuration(_:option:)`` accepts, for error messages and `--help`.
+    package static let expectedDuration =
+        "a duration such as 90s, 10m, 1h30m, 2d (units s, m, h, d, w)"
+
+    /// Parses a duration such as `10m` or `1h30m` into milliseconds (≥ 0).
+    /// - Parameter option: the option name used in the error, e.g. `"--quiet-for"`.
+    package static func parseDuration(_ text: String, option: String) throws(InspectError) -> Int64 {
+        guard let ms = duration(Substring(text.trimmingWhitespace)) else {
+            throw .invalidDuration(option: option, text: text)
+        }
+        return ms
+    }
+
     /// Parses `text` relative to `now` (epoch ms).
     /// - Parameter option: the option name used in the error, e.g. `"--from"`.
     package static func parse(_ text: String, now: Int64, option: String = "time") throws(InspectError) -> Int64 {

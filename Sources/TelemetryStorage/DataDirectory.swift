@@ -7,6 +7,7 @@ package import TelemetryCore
 /// <root>/rollups/<window>/<YYYY-MM-DD>/<HH>.jsonl|csv   rollups, by UTC window start
 /// <root>/deadletter/<YYYY-MM-DD>.jsonl                 rejected messages
 /// <root>/status.json                                   counters, rewritten atomically
+/// <root>/devices.jsonl                                 per-device health, rewritten atomically
 /// <root>/state/                                        checkpoint.json, journal-<epoch>, replayed
 /// <root>/wal/<first LSN>.wal                           write-ahead log segments (live mode)
 /// ```
@@ -23,6 +24,8 @@ package struct DataDirectory: Sendable, Equatable {
     package var rollups: String { root + "/rollups" }
     package var deadLetters: String { root + "/deadletter" }
     package var status: String { root + "/status.json" }
+    /// Per-device health, one JSON object per device (see `DeviceHealthFile`).
+    package var devices: String { root + "/devices.jsonl" }
     package var state: String { root + "/state" }
     /// The captures replayed into this directory (see `ReplayLedger`).
     package var replayLedger: String { state + "/replayed" }

@@ -41,7 +41,10 @@ package struct StorageError: Error, Sendable, CustomStringConvertible {
         self.init(operation, path: path, errno: Errno(rawValue: errno))
     }
 
-    package var description: String { "cannot \(operation) \(path): \(refusal ?? errno.description)" }
+    /// Why it failed, without the operation and path: telemetryd's refusal or the system's reason.
+    package var reason: String { refusal ?? errno.description }
+
+    package var description: String { "cannot \(operation) \(path): \(reason)" }
 
     /// Runs `body` (a swift-system call), turning the `Errno` it throws into a `StorageError`
     /// for `operation` on `path`. With `refusingLinks` (`body` opens with `O_NOFOLLOW`), ELOOP

@@ -22,6 +22,23 @@ struct FilterOptions: ParsableArguments {
     }
 }
 
+/// `--site`, `--device` for `devices`: the same exact-match rule as ``FilterOptions`` (there
+/// is no metric in a device's health).
+struct DeviceFilterOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Only this site (exact; repeat or comma-separate for several).", valueName: "site"))
+    var site: [String] = []
+
+    @Option(help: ArgumentHelp("Only this device (exact; repeat or comma-separate for several).", valueName: "device"))
+    var device: [String] = []
+
+    /// The device filter, with the other conditions.
+    func filter(quietForMs: Int64? = nil, problemsOnly: Bool = false) -> DeviceFilter {
+        DeviceFilter(
+            sites: RollupFilter.values(site), devices: RollupFilter.values(device), quietForMs: quietForMs,
+            problemsOnly: problemsOnly)
+    }
+}
+
 /// `--window`: which rollup window to read.
 struct WindowOption: ParsableArguments {
     @Option(help: ArgumentHelp(

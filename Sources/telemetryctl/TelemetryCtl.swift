@@ -9,12 +9,13 @@ struct TelemetryCtl: ParsableCommand {
         commandName: "telemetryctl",
         abstract: "Inspect the rollups and status written by telemetryd.",
         discussion: """
-            Reads <data-dir>/rollups/<window>/<YYYY-MM-DD>/<HH>.jsonl|csv and <data-dir>/status.json. \
+            Reads <data-dir>/rollups/<window>/<YYYY-MM-DD>/<HH>.jsonl|csv, <data-dir>/status.json and \
+            <data-dir>/devices.jsonl. \
             The data directory is --data-dir, else $TELEMETRYD_DATA_DIR, else /var/lib/telemetryd. \
             Times are UTC.
             """,
         subcommands: [
-            QueryCommand.self, SeriesCommand.self, TailCommand.self, PlotCommand.self, StatusCommand.self,
+            QueryCommand.self, SeriesCommand.self, TailCommand.self, PlotCommand.self, StatusCommand.self, DevicesCommand.self,
         ])
 
     /// `--data-dir` given before the subcommand (`telemetryctl --data-dir D query`).
