@@ -49,6 +49,7 @@ final class AggregatorLoop {
     private var ringHighWater = 0
     private var lastFlushMs: Int64
     private var lastStatusMs: Int64
+    private var lastDevicesMs: Int64
     private var idleTurns = 0
     /// Live mode: whether the aggregator was told when listening began (after recovery).
     private var listening = false
@@ -79,6 +80,7 @@ final class AggregatorLoop {
         sink.journal = journal
         lastFlushMs = context.clock()
         lastStatusMs = lastFlushMs
+        lastDevicesMs = lastFlushMs
         lastCheckpointMs = lastFlushMs
     }
 
@@ -124,6 +126,10 @@ final class AggregatorLoop {
         if now - lastStatusMs >= context.configuration.statusIntervalMs {
             publishStatus(writing: true)
             lastStatusMs = now
+            if now - lastDevicesMs >= context.configuration.devicesIntervalMs {
+                writeDevices()
+                lastDevicesMs = now
+            }
             let days = context.control.retentionDays
             if days > 0 { RetentionPolicy(days: days).prune(context.configuration.dataDirectory, nowMs: now) }
         }
@@ -160,6 +166,7 @@ final class AggregatorLoop {
             context.logger.error("open windows not checkpointed at stop; the write-ahead log still holds them")
         }
         publishStatus(writing: true)
+        writeDevices()
     }
 
     // MARK: output
@@ -281,6 +288,24 @@ final class AggregatorLoop {
         guard writing else { return }
         do {
             try FileSystem.replaceAtomically(context.configuration.dataDirectory.status, with: s.json())
+        } catch {
+            context.logger.error("\(error)")
+        }
+    }
+
+    /// Rewrites `devices.jsonl`: each device's clock and counters, with the messages the
+    /// ingest threads rejected for it added to its dead letters.
+    private func writeDevices() {
+        let rejected = context.counters.rejectedByDevice()
+        var devices = aggregator.deviceHealth()
+        if !rejected.isEmpty {
+            for i in devices.indices {
+                guard let id = context.registry.deviceID(site: devices[i].site, device: devices[i].device) else { continue }
+                devices[i].deadLetters += rejected[id, default: 0]
+            }
+        }
+        do {
+            try DeviceHealthFile(context.configuration.dataDirectory).write(devices)
         } catch {
             context.logger.error("\(error)")
         }

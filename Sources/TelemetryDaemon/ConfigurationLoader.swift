@@ -103,6 +103,9 @@ package enum ConfigurationLoader {
             c.retentionDays = try integer(v, key: "retention.days", range: 0...36_500,
                                           expected: "a whole number of days (0 keeps everything)")
         }
+        if let v = text("status.devices_interval") {
+            c.devicesIntervalMs = try duration(v, key: "status.devices_interval", allowZero: false)
+        }
         if let v = text("status.interval") {
             c.statusIntervalMs = try duration(v, key: "status.interval", allowZero: false)
         }

@@ -23,6 +23,9 @@ package struct DaemonConfiguration: Sendable, Equatable {
     package var fileFormat: RollupFileFormat = .jsonl
     package var retentionDays = 0
     package var statusIntervalMs: Int64 = 5_000
+    /// How often `devices.jsonl` (one line per device) is rewritten; it grows with the fleet,
+    /// so it is written less often than status.json.
+    package var devicesIntervalMs: Int64 = 15_000
     /// How often (live mode) the state is checkpointed, which bounds the write-ahead log
     /// replayed after a crash and its disk use.
     package var checkpointIntervalMs: Int64 = 10_000
