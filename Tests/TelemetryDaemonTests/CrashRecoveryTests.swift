@@ -13,7 +13,7 @@ import Glibc
 /// (persistent session, fixed client id, one data directory) a known stream from one
 /// long-lived publisher; the daemon is SIGKILLed at random moments (seeded: the seed is
 /// printed and named in every failure; `CRASH_RECOVERY_SEED=<seed>` repeats the kill delays)
-/// and restarted each time. A flush message then closes every window, the daemon stops
+/// and restarted each time. A flush message per device then closes every window, the daemon stops
 /// cleanly, and the rollup files are compared with a computation from the published stream.
 /// `CRASH_RECOVERY_SIGNAL=TERM` runs the same scenario with clean stops instead of kills: a
 /// check of the harness itself (the checkpoint passes it for JSON; a message without seq that
@@ -260,9 +260,16 @@ private struct CrashRun {
         try #require(publisherExit == 0, "publisher: \(publisherText)")
         #expect(kills >= Self.minimumKills, "only \(kills) kills in the time allowed (seed \(seed))")
 
+        // Each device's own clock must pass its windows: one flush message per device (its
+        // metric `x` stays open), then one from `closer`, a little later, to know all were taken.
+        for d in 0..<CrashStream.devices {
+            let device = kind == .plainValues ? "vn/danang/gauge\(d)" : "vn/hanoi/dev\(d)"
+            try await TestProcess.mosquittoPub(port: broker.port, topic: device + "/telemetry",
+                                               message: "{\"ts\":\(flushMs),\"x\":1}")
+        }
         try await TestProcess.mosquittoPub(port: broker.port, topic: "vn/hanoi/closer/telemetry",
-                                           message: "{\"ts\":\(flushMs),\"x\":1}")
-        let flushed = await Self.waitForWatermark(flushMs, dataDir: data, timeout: .seconds(30))
+                                           message: "{\"ts\":\(flushMs + 1),\"x\":1}")
+        let flushed = await Self.waitForWatermark(flushMs + 1, dataDir: data, timeout: .seconds(30))
         let status = (try? String(contentsOfFile: data + "/status.json", encoding: .utf8)) ?? "(no status.json)"
         let exit = await daemon.stop()
         daemonStopped = true

@@ -61,9 +61,9 @@ import Glibc
         whileFull(daemon)
 
         unlink(data + "/filler")
-        let closer = ("vn/hanoi/closer/telemetry", "{\"ts\":\(baseMs + 2 * 3_600_000),\"x\":1}")
-        try await publish([closer], port: broker.port)
-        #expect(await waitForReceived(before.count + full.count + 1, dataDir: data, timeout: .seconds(40)),
+        let closing = closers(for: before + full, baseMs + 2 * 3_600_000)
+        try await publish(closing, port: broker.port)
+        #expect(await waitForReceived(before.count + full.count + closing.count, dataDir: data, timeout: .seconds(40)),
                 "log:\n\(daemon.logText)")
         afterward(daemon)
         #expect(await daemon.stop() == 0, "log:\n\(daemon.logText)")

@@ -96,6 +96,18 @@ func knownMessages(baseMs: Int64, devices: Int, seconds: Range<Int>) -> [(topic:
     return out
 }
 
+/// One message for each device of `messages`, at `ms`: each device's own clock passes
+/// the end of every window the test checks (its metric `x`'s windows stay open).
+func closers(for messages: [(topic: String, payload: String)], _ ms: Int64) -> [(topic: String, payload: String)] {
+    var devices: [String] = []
+    for m in messages {
+        let parts = m.topic.split(separator: "/")
+        let device = "vn/\(parts[1])/\(parts[2])/telemetry"
+        if !devices.contains(device) { devices.append(device) }
+    }
+    return devices.map { ($0, "{\"ts\":\(ms),\"x\":1}") }
+}
+
 /// Checks the rollup files against a naive computation over `messages`.
 func expectRollupsMatch(_ messages: [(topic: String, payload: String)], dataDir: String) throws {
     let lines = messages.map { "0.0 \($0.topic) \($0.payload)" }
@@ -123,18 +135,6 @@ import TelemetryDaemon
         let threeHoursAgo = now - 3 * 3_600_000
         return threeHoursAgo - threeHoursAgo % 3_600_000  // an hour start 3 to 4 hours ago
     }()
-
-    /// One message for each device of `messages`, at `ms`: each device's own clock passes
-    /// the end of every window the test checks (its metric `x`'s windows stay open).
-    func closers(for messages: [(topic: String, payload: String)], _ ms: Int64) -> [(topic: String, payload: String)] {
-        var devices: [String] = []
-        for m in messages {
-            let parts = m.topic.split(separator: "/")
-            let device = "vn/\(parts[1])/\(parts[2])/telemetry"
-            if !devices.contains(device) { devices.append(device) }
-        }
-        return devices.map { ($0, "{\"ts\":\(ms),\"x\":1}") }
-    }
 
     @Test func aKnownPublishedSetGivesExactRollupsDeadLettersAndNotifications() async throws {
         let broker = try await TestBroker.started()

@@ -108,7 +108,7 @@ import Glibc
         let daemon = try DaemonProcess(brokerPort: broker.port, dataDir: data, clientID: client)
         try #require(await daemon.waitUntilReady(), "log:\n\(daemon.logText)")
         try await TestProcess.mosquittoPub(
-            port: broker.port, topic: "vn/hanoi/closer/telemetry", message: "{\"ts\":\(t + 7_200_000),\"x\":1}")
+            port: broker.port, topic: "vn/hanoi/gauge/telemetry", message: "{\"ts\":\(t + 7_200_000),\"x\":1}")
         try await Task.sleep(for: .milliseconds(1_500))
         #expect(await daemon.stop() == 0)
         let rows = try RollupFiles.read(data).rows.filter { $0.window == "1m" && $0.device == "gauge" }
