@@ -50,7 +50,9 @@ package struct StatusReport: Sendable {
         self.members = members
     }
 
-    private static let overviewKeys: Set<String> = ["version", "mode", "started", "updated", "watermark"]
+    private static let overviewKeys: Set<String> = ["version", "mode", "started", "updated"]
+    /// Event time: the clocks windows go by, and what missed them.
+    private static let eventTimeKeys: Set<String> = ["ingest_clock", "watermark", "idle_close", "next_close", "late_by_window"]
     private static let windowKeys: Set<String> = ["windows", "open_windows", "series"]
     private static let ringKeys: Set<String> = ["capacity", "in_use", "high_water", "overflow_policy"]
     /// Counters shown with a share of another counter: counter → base counter.
@@ -83,10 +85,6 @@ package struct StatusReport: Sendable {
                     let replay = root.member("mode")?.stringValue == "replay"
                     if now - updated > Self.staleAfterMs, !replay { text += " — stale: is telemetryd running?" }
                     text += ")"
-                }
-            case "watermark":
-                if let updated, let watermark = time("watermark") {
-                    text += "  (\(Self.duration(updated - watermark)) behind updated)"
                 }
             default: break
             }
@@ -160,6 +158,34 @@ package struct StatusReport: Sendable {
             Self.flatten(ring, prefix: "ring", into: &other)
         }
 
+        // Event time.
+        var eventRows: [[String]] = []
+        for m in members where Self.eventTimeKeys.contains(m.key) {
+            switch m.key {
+            case "late_by_window":
+                guard case .object(let sizes) = m.value else { Self.flatten(m.value, prefix: m.key, into: &other); continue }
+                let parts = sizes.map { "\($0.key) \($0.value.int64Value.map(CompactNumber.grouped) ?? "?")" }
+                eventRows.append(["late by window", parts.joined(separator: ", ")])
+                if let tooLate = root.member("counters")?.member("late")?.int64Value {
+                    eventRows.append(["too late", CompactNumber.grouped(tooLate) + "  (no window of their device could take them)"])
+                }
+            default:
+                guard var text = Self.scalarText(m.value) else { Self.flatten(m.value, prefix: m.key, into: &other); continue }
+                if let updated, let t = time(m.key) {
+                    switch m.key {
+                    case "watermark":
+                        let gap = updated >= t ? "\(Self.duration(updated - t)) behind" : "\(Self.duration(t - updated)) ahead of"
+                        text += "  (latest event time of any device; \(gap) updated)"
+                    case "next_close":
+                        text += t > updated ? "  (in \(Self.duration(t - updated)))" : "  (due)"
+                    default: break
+                    }
+                }
+                eventRows.append([m.key.replacingAll("_", with: " "), text])
+            }
+        }
+        lines += Self.section("Event time", eventRows)
+
         // Windows.
         var windowRows: [[String]] = []
         for m in members where Self.windowKeys.contains(m.key) {
@@ -174,7 +200,8 @@ package struct StatusReport: Sendable {
         lines += Self.section("Windows", windowRows)
 
         // Everything else, flattened, in file order.
-        let known = Self.overviewKeys.union(Self.windowKeys).union(["counters", "dead_letters_by_reason", "ring"])
+        let known = Self.overviewKeys.union(Self.windowKeys).union(Self.eventTimeKeys)
+            .union(["counters", "dead_letters_by_reason", "ring"])
         for m in members where !known.contains(m.key) {
             Self.flatten(m.value, prefix: m.key, into: &other)
         }

@@ -42,6 +42,23 @@ import TelemetryTestSupport
         #expect(try #require(line(lines, startingWith: "watermark")).contains("3s behind updated"))
     }
 
+    @Test func eventTimeShowsTheClocksTooLateAndLateByWindowTogether() throws {
+        let json = """
+            {"version":1,"updated":"2026-11-24T06:00:00.000Z","started":"2026-11-24T05:00:00.000Z","mode":"live",
+             "counters":{"late":7},"late_by_window":{"10s":52196,"1m":3,"1h":0},
+             "ingest_clock":"2026-11-24T05:59:59.500Z","next_close":"2026-11-24T06:00:12.000Z","idle_close":"30s",
+             "watermark":"2026-11-24T06:03:57.000Z"}
+            """
+        let lines = try StatusReport(json: json, path: "/d/status.json").render(now: ms("2026-11-24T06:00:01.000Z"))
+        let section = try #require(lines.firstIndex(of: "Event time"))
+        #expect(try #require(line(lines, startingWith: "late by window")) .contains("10s 52,196, 1m 3, 1h 0"))
+        #expect(try #require(line(lines, startingWith: "too late")).contains("7"))
+        #expect(try #require(line(lines, startingWith: "next close")).contains("(in 12s)"))
+        #expect(try #require(line(lines, startingWith: "idle close")).contains("30s"))
+        #expect(lines.firstIndex { $0.contains("ingest clock") }! > section)
+        #expect(!lines.contains("Other"))
+    }
+
     @Test func flagsAStaleLiveStatus() throws {
         let lines = try render(now: "2026-11-24T07:00:00.000Z")
         #expect(try #require(line(lines, startingWith: "updated")).contains("stale"))
