@@ -11,7 +11,7 @@
 ///   tracking seqs counts exactly `FaultCounts.seqsSkipped` missing numbers.
 /// - `outOfOrder`: the message's arrival is delayed by 1–4 s, so messages with later event
 ///   times arrive before it; its event time is unchanged (for `json` devices), which keeps
-///   it within a 5 s lateness allowance of the stream's watermark.
+///   it within a 5 s lateness allowance of its device's watermark.
 /// - `late`: the message's event time `ts` is 2 h before its real time, so consumers whose
 ///   windows have closed reject it as too late.
 ///
