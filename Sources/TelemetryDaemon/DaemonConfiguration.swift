@@ -12,6 +12,9 @@ package struct DaemonConfiguration: Sendable, Equatable {
     package var templates: [TopicTemplate] = TopicTemplate.defaults
     package var windows: [WindowSize] = ["10s", "1m", "1h"].map { WindowSize(parsing: $0)! }
     package var allowedLatenessMs: Int64 = 5_000
+    /// `idle_close`: how long (of ingest clock) a device must have sent nothing before its
+    /// open windows whose end plus the lateness has passed are written; nil = off.
+    package var idleCloseMs: Int64? = 30_000
     package var ringCapacity = 65_536
     package var overflowPolicy: OverflowPolicy = .block
     package var limits = DecodeLimits()
