@@ -3,10 +3,11 @@ import TelemetryInspect
 import TelemetryStorage
 
 /// Resolves the window to read; prints a friendly line and returns `nil` when there are no
-/// rollups at all yet.
+/// rollups at all yet. Throws, saying windows are still open, when there is no `rollups/` yet
+/// and status.json counts open windows.
 func resolveWindow(_ option: WindowOption, in directory: RollupDirectory) throws -> WindowSize? {
     let requested = try option.parsed()
-    guard let window = try directory.resolveWindow(requested) else {
+    guard let window = try directory.resolveWindowExplained(requested) else {
         Console.err("no rollups yet in \(directory.rollupsPath) — telemetryd writes them as windows close")
         return nil
     }

@@ -33,11 +33,16 @@ struct SeriesCommand: ParsableCommand {
         var windows: [WindowSize]?
         if let window {
             let requested = try WindowOption.parse(window)
-            guard let present = try directory.resolveWindow(requested) else { return }
+            guard let present = try directory.resolveWindowExplained(requested) else { return }
             windows = [present]
         }
         let filter = filters.filter(range: try time.range(now: Clock.nowMilliseconds))
-        let result = try SeriesCatalog.collect(in: directory, windows: windows, filter: filter)
+        let result: SeriesCatalogResult
+        do throws(RollupReadError) {
+            result = try SeriesCatalog.collect(in: directory, windows: windows, filter: filter)
+        } catch {
+            throw directory.explained(error)
+        }
         if result.series.isEmpty {
             Console.err(noMatchMessage("series", window: windows?.first, filter: filter))
         } else {

@@ -36,7 +36,7 @@ struct TailCommand: ParsableCommand {
     func run() throws {
         let format = try format.parsed()
         let directory = RollupDirectory(dataDirectory: global.resolvedDataDir(parent: parent.global))
-        var window = try directory.resolveWindow(self.window.parsed())
+        var window = try directory.resolveWindowExplained(self.window.parsed())
         if window == nil {
             guard follow else {
                 Console.err("no rollups yet in \(directory.rollupsPath) — telemetryd writes them as windows close")
@@ -63,7 +63,7 @@ struct TailCommand: ParsableCommand {
             Thread.sleep(forTimeInterval: 0.25)
             if tail == nil {
                 // No rollups existed at start: wait for the smallest window to appear.
-                guard let w = try directory.resolveWindow(nil) else { continue }
+                guard let w = try directory.resolveWindowExplained(nil) else { continue }
                 window = w
                 tail = RollupTail(directory: directory, window: w, filter: filters.filter())
             }
