@@ -64,9 +64,8 @@ public final class WindowAggregator {
     /// Whether the message in progress (since the last `isFirstInMessage`) is a duplicate
     /// whose readings are dropped; carried across drains, which may split a message.
     private var skippingMessage = false
-    /// The ingest time of the next look for quiet devices.
-    private var nextQuietCheckMs: Int64 = .min
-    private let quietCheckIntervalMs: Int64
+    /// Which device to look at when, for idle close.
+    private var quiet = QuietCheckQueue()
     /// No device counts as quiet for longer than since this ingest time (when listening began).
     private var listeningSinceMs: Int64 = .min
     /// `reopenedWindows` carried over from a checkpoint.
@@ -82,7 +81,6 @@ public final class WindowAggregator {
         precondition((1...64).contains(windows.count), "between 1 and 64 window sizes")
         self.lanes = windows.map { WindowLane(size: $0, latenessMs: allowedLatenessMs) }
         self.lateByWindow = Array(repeating: 0, count: windows.count)
-        self.quietCheckIntervalMs = Swift.max(1, Swift.min(1_000, (idleCloseMs ?? 1_000) / 4))
     }
 
     /// Open windows across all sizes.
@@ -107,6 +105,9 @@ public final class WindowAggregator {
                 }
                 devices[d].observeMessage(arrivalMs: r.arrivalMs, eventMs: r.eventTimeMs)
                 if skippingMessage { devices[d].duplicates += 1 }
+                if let idle = idleCloseMs, !quiet.contains(r.device) {
+                    quiet.schedule(r.device, at: devices[d].lastArrivalMs + idle)
+                }
             }
             if skippingMessage { duplicateReadings += 1; continue }
             add(r)
@@ -148,9 +149,7 @@ public final class WindowAggregator {
     public func advanceIngestClock(to nowMs: Int64) {
         guard nowMs > ingestClockMs else { return }
         ingestClockMs = nowMs
-        guard idleCloseMs != nil, nowMs >= nextQuietCheckMs else { return }
-        nextQuietCheckMs = nowMs + quietCheckIntervalMs
-        closeQuietDevices()
+        if nowMs >= quiet.nextDue { closeQuietDevices() }
     }
 
     /// Tells the aggregator when it began to listen (live: once the log is recovered): a
@@ -160,15 +159,27 @@ public final class WindowAggregator {
         listeningSinceMs = Swift.max(listeningSinceMs, nowMs)
     }
 
+    /// Looks at the devices due in the quiet queue: one quiet for `idleCloseMs` gets the
+    /// windows its extrapolated clock has passed written, and is looked at again when that
+    /// clock reaches its next window's close; one that spoke since is looked at again
+    /// `idleCloseMs` after its last message.
     private func closeQuietDevices() {
         guard let idle = idleCloseMs else { return }
         let now = ingestClockMs
-        for d in devices.indices {
+        while let device = quiet.popDue(at: now) {
+            let d = deviceIndex(device)
             // A device restored without an arrival time is quiet from now on.
             if devices[d].lastArrivalMs == .min { devices[d].lastArrivalMs = now }
-            let state = devices[d]
-            guard state.watermark != .min, now - Swift.max(state.lastArrivalMs, listeningSinceMs) >= idle else { continue }
-            closeDevice(DeviceID(d), at: state.extrapolatedClock(at: now))
+            let since = Swift.max(devices[d].lastArrivalMs, listeningSinceMs)
+            if now - since < idle {
+                quiet.schedule(device, at: since + idle)
+                continue
+            }
+            guard devices[d].watermark != .min else { continue }
+            let mark = devices[d].extrapolatedClock(at: now)
+            closeDevice(device, at: mark)
+            let next = lanes.reduce(Int64.max) { Swift.min($0, $1.nextClose(of: device)) }
+            if next != .max, mark != .max { quiet.schedule(device, at: now + (next - mark)) }
         }
     }
 
@@ -387,6 +398,10 @@ public final class WindowAggregator {
             // A device restored without an arrival time is quiet from the restart on.
             if devices[d].lastArrivalMs == .min, ingestClockMs != .min { devices[d].lastArrivalMs = ingestClockMs }
             closeDevice(DeviceID(d), at: devices[d].watermark)
+            if let idle = idleCloseMs, lanes.contains(where: { $0.nextClose(of: DeviceID(d)) != .max }) {
+                let last = devices[d].lastArrivalMs
+                quiet.schedule(DeviceID(d), at: last == .min ? .min : last + idle)
+            }
         }
     }
 }
