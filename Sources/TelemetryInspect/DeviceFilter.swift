@@ -53,13 +53,7 @@ package struct DeviceFilter: Sendable, Hashable {
     /// A short description of the active filters for messages, e.g. `site hanoi, quiet for
     /// 10m, with problems`; sanitised for the terminal.
     package var summary: String {
-        var parts: [String] = []
-        func add(_ name: String, _ values: Set<String>) {
-            guard !values.isEmpty else { return }
-            parts.append(name + " " + values.sorted().map(TerminalSafeText.sanitize).joined(separator: ","))
-        }
-        add("site", sites)
-        add("device", devices)
+        var parts = [RollupFilter.summaryPart("site", sites), RollupFilter.summaryPart("device", devices)].compactMap { $0 }
         if let quietForMs { parts.append("quiet for more than " + DeviceHealthFormatter.duration(ms: quietForMs)) }
         if problemsOnly { parts.append("with problems") }
         return parts.joined(separator: ", ")

@@ -37,16 +37,19 @@ package struct RollupFilter: Sendable, Hashable {
     /// A short description of the active filters for messages, e.g.
     /// `site hanoi, metric pm25, from 2026-11-24T00:00:00.000Z`; sanitised for the terminal.
     package var summary: String {
-        var parts: [String] = []
-        func add(_ name: String, _ values: Set<String>) {
-            guard !values.isEmpty else { return }
-            parts.append(name + " " + values.sorted().map(TerminalSafeText.sanitize).joined(separator: ","))
-        }
-        add("site", sites)
-        add("device", devices)
-        add("metric", metrics)
+        var parts = [Self.summaryPart("site", sites), Self.summaryPart("device", devices), Self.summaryPart("metric", metrics)]
+            .compactMap { $0 }
         if let from = range.from { parts.append("from " + UTCTimestamp.format(milliseconds: from)) }
         if let to = range.to { parts.append("to " + UTCTimestamp.format(milliseconds: to)) }
         return parts.joined(separator: ", ")
+    }
+}
+
+extension RollupFilter {
+    /// `site hanoi,hcmc` for a filter's values (sorted, sanitised), or nil when there are
+    /// none: one spelling for every command's filter summary.
+    static func summaryPart(_ name: String, _ values: Set<String>) -> String? {
+        guard !values.isEmpty else { return nil }
+        return name + " " + values.sorted().map(TerminalSafeText.sanitize).joined(separator: ",")
     }
 }

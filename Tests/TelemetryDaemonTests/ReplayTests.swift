@@ -193,17 +193,7 @@ func cleanCapture(seed: UInt64, devices: Int, messagesPerDevice: Int, startMs: I
             typeof(any_value(start)) from read_json_auto('\(dir.path)/data/rollups/1m/*/*.jsonl')").fetchall()[0]
             print("|".join(str(x) for x in r))
             """
-        let (status, text) = try await offload { () throws -> (Int32, String) in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-c", script]
-            let out = Pipe()
-            process.standardOutput = out
-            try process.run()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, text)
-        }
+        let (status, text) = try await runPython(script)
         #expect(status == 0, "python3 with duckdb is needed (pip install duckdb)")
         let parts = text.split(separator: "|").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         try #require(parts.count == 5)

@@ -134,3 +134,19 @@ package func offload<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> 
         thread.start()
     }
 }
+
+/// Runs `python3 -c script` off the concurrency pool; its exit status and standard output
+/// (the DuckDB checks: `pip install duckdb`).
+package func runPython(_ script: String) async throws -> (status: Int32, output: String) {
+    try await offload { () throws -> (Int32, String) in
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+}
