@@ -2,8 +2,9 @@
 // payloads, and arbitrary topics), checking the decoder's promises after every message.
 //
 // Input layout: byte 0 chooses the message's shape, the rest is the payload.
-//   bits 0-2  the topic: 0 json, 1 value, 2 influx with the site in the topic, 3 influx
-//             with site and device from the line, 4+ a topic taken from the input (the next
+//   bits 0-2  the topic: 0 json (ts_unit=auto), 1 value, 2 influx with the site in the topic
+//             (precision=ns), 3 influx with site and device from the line and timestamps in
+//             seconds (precision=s), 4+ a topic taken from the input (the next
 //             byte is its length, the topic follows, then the payload)
 //   bit 3     the payload limit: the default 64 KiB, or 2 MiB (as `limits.max_payload_bytes`
 //             may set it), so that megabyte payloads are decoded rather than refused
@@ -19,7 +20,7 @@ private func require(_ condition: @autoclosure () -> Bool, _ message: @autoclosu
 
 private let templates: [TopicTemplate] = TopicTemplate.defaults + [
     try! TopicTemplate(pattern: "vn/{site}/influx", format: .influx),
-    try! TopicTemplate(pattern: "lines", format: .influx),
+    try! TopicTemplate(pattern: "lines", format: .influx, timestampUnit: .seconds),
 ]
 
 private let fixedTopics: [[UInt8]] = [

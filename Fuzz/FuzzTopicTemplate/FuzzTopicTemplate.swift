@@ -70,6 +70,9 @@ public func fuzzTopicTemplate(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt
     if !pattern.unicodeScalars.contains(" ") {
         require((try? TopicTemplate(spec: "\(pattern) \(format.rawValue)")) == template,
                      "the spec '\(pattern) \(format.rawValue)' does not give the template")
+        // The description (which spells the timestamp unit in effect) reads back as the template.
+        require((try? TopicTemplate(spec: template.description)) == template,
+                     "the description '\(template.description)' does not read back as the template")
     }
 
     checkMatch(template, topic)

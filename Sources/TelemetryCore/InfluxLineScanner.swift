@@ -3,8 +3,9 @@
 /// Each non-empty line is `measurement[,tag=value…] field=value[,field=value…] [timestamp]`.
 /// Float (`1.5`), integer (`5i`) and unsigned (`5u`) fields are metrics named
 /// `measurement.field`; string and boolean fields are skipped. The optional timestamp is an
-/// integer number of nanoseconds (floored to milliseconds). Tags named `site` and `device` are reported so a topic template without
-/// them can take them from the line. Backslash escapes in names and tag values are honoured.
+/// integer (`Int64`) counting the scan's precision, nanoseconds unless the template says
+/// otherwise, floored to milliseconds (``TimestampUnit``). Tags named `site` and `device` are
+/// reported so a topic template without them can take them from the line. Backslash escapes in names and tag values are honoured.
 ///
 /// Threading: owned by one ingest thread (reusable scratch buffers); not `Sendable`.
 package struct InfluxLineScanner {
@@ -29,10 +30,13 @@ package struct InfluxLineScanner {
         scratch.reserveCapacity(128)
     }
 
-    /// Scans every line of `payload`, handing each metric to `sink`; throws the first reason
-    /// to reject (or the reason `sink` threw). On rejection the sink may already have
-    /// received some metrics; the caller discards them.
-    package mutating func scan<S: Sink>(_ payload: UnsafeRawBufferPointer, into sink: inout S) throws(RejectReason) {
+    /// Scans every line of `payload`, handing each metric to `sink`; a line's timestamp counts
+    /// `precision` (the template's). Throws the first reason to reject (or the reason `sink`
+    /// threw). On rejection the sink may already have received some metrics; the caller
+    /// discards them.
+    package mutating func scan<S: Sink>(
+        _ payload: UnsafeRawBufferPointer, precision: TimestampUnit, into sink: inout S
+    ) throws(RejectReason) {
         var lineStart = 0
         let n = payload.count
         while lineStart < n {
@@ -40,7 +44,7 @@ package struct InfluxLineScanner {
             while lineEnd < n, payload[lineEnd] != 0x0A { lineEnd += 1 }
             var line = UnsafeRawBufferPointer(rebasing: payload[lineStart..<lineEnd])
             if let last = line.last, last == 0x0D { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
-            if !Self.isBlankOrComment(line) { try scanLine(line, into: &sink) }
+            if !Self.isBlankOrComment(line) { try scanLine(line, precision: precision, into: &sink) }
             lineStart = lineEnd + 1
         }
     }
@@ -69,7 +73,9 @@ package struct InfluxLineScanner {
         return i
     }
 
-    private mutating func scanLine<S: Sink>(_ line: UnsafeRawBufferPointer, into sink: inout S) throws(RejectReason) {
+    private mutating func scanLine<S: Sink>(
+        _ line: UnsafeRawBufferPointer, precision: TimestampUnit, into sink: inout S
+    ) throws(RejectReason) {
         var i = Self.readToken(line, from: 0, into: &name, stops: (0x2C, 0x20, 0x20))
         guard !name.isEmpty, i < line.count else { throw .badLineProtocol }
         site.removeAll(keepingCapacity: true)
@@ -104,13 +110,11 @@ package struct InfluxLineScanner {
             if t < line.count {
                 let text = UnsafeRawBufferPointer(rebasing: line[t...])
                 var j = 0
-                guard case .number(_, let integer?) = NumberScanner.scanJSON(text, at: &j), j == text.count
+                // Digits to integer, with no Double on the way (nanoseconds exceed 2^53, and the
+                // Double conversion of such a number would allocate).
+                guard let digits = NumberScanner.scanDecimal(text, at: &j), j == text.count,
+                      let integer = digits.integerValue, let ms = precision.eventTimeMs(of: integer)
                 else { throw .badTimestamp }
-                // Floor division without `integer - 999_999`, which overflows near Int64.min.
-                let (quotient, remainder) = integer.quotientAndRemainder(dividingBy: 1_000_000)
-                let ms = remainder < 0 ? quotient - 1 : quotient
-                // Int64 nanoseconds span 1677–2262, inside the range; the rule is checked all the same.
-                guard UTCTimestamp.eventTimeRange.contains(ms) else { throw .badTimestamp }
                 timestampMs = ms
             }
         }

@@ -11,9 +11,9 @@ package protocol MetricSink {
 ///
 /// It accepts one JSON object, flat or nested. Numeric fields are metrics whose names are
 /// the keys on the path joined with `.` (`{"power":{"active":1.5}}` gives `power.active`);
-/// a top-level `ts` (epoch milliseconds as a non-negative number, or RFC 3339 text; either
-/// within ``UTCTimestamp/eventTimeRange``) and `seq` (a non-negative integer) are read as
-/// the event time and sequence number instead; strings,
+/// a top-level `ts` (a non-negative number in the scan's ``TimestampUnit``, or RFC 3339 text;
+/// either within ``UTCTimestamp/eventTimeRange``) and `seq` (a non-negative integer) are read
+/// as the event time and sequence number instead; strings,
 /// booleans, null and arrays are skipped (arrays are still checked for well-formedness).
 /// The payload must already be known to be valid UTF-8.
 ///
@@ -36,26 +36,27 @@ package struct JSONPayloadScanner {
 
     package init() { path.reserveCapacity(256) }
 
-    /// Scans `payload`, handing each metric to `sink`, and returns the header.
+    /// Scans `payload`, handing each metric to `sink`, and returns the header; a numeric `ts`
+    /// counts `timestampUnit` (the template's `ts_unit`).
     ///
     /// Throws the reason the payload is rejected (or the reason `sink` threw). On rejection
     /// the sink may already have received some metrics; the caller discards them.
     package mutating func scan<S: MetricSink>(
-        _ payload: UnsafeRawBufferPointer, into sink: inout S
+        _ payload: UnsafeRawBufferPointer, timestampUnit: TimestampUnit, into sink: inout S
     ) throws(RejectReason) -> Header {
         var cursor = JSONLexer(bytes: payload)
         var header = Header()
         path.removeAll(keepingCapacity: true)
         cursor.skipSpace()
         guard cursor.peek == 0x7B else { throw .badJSON }
-        try scanObject(&cursor, depth: 1, header: &header, sink: &sink)
+        try scanObject(&cursor, depth: 1, unit: timestampUnit, header: &header, sink: &sink)
         cursor.skipSpace()
         guard cursor.atEnd else { throw .badJSON }
         return header
     }
 
     private mutating func scanObject<S: MetricSink>(
-        _ c: inout JSONLexer, depth: Int, header: inout Header, sink: inout S
+        _ c: inout JSONLexer, depth: Int, unit: TimestampUnit, header: inout Header, sink: inout S
     ) throws(RejectReason) {
         guard depth <= Self.maxDepth else { throw .badJSON }
         c.advance()  // {
@@ -79,7 +80,7 @@ package struct JSONPayloadScanner {
             switch c.peek {
             case 0x7B:
                 if let wrongKind { throw c.skipValue(depth: depth, maxDepth: Self.maxDepth) ? wrongKind : .badJSON }
-                try scanObject(&c, depth: depth + 1, header: &header, sink: &sink)
+                try scanObject(&c, depth: depth + 1, unit: unit, header: &header, sink: &sink)
             case 0x22:
                 if keyIsTop, pathEquals("ts") {
                     guard let ts = readTimestampString(&c) else { throw .badTimestamp }
@@ -104,6 +105,15 @@ package struct JSONPayloadScanner {
                 }
             case nil: throw .badJSON
             case let b? where b != 0x2D && b &- 0x30 > 9: throw .badJSON
+            case _ where keyIsTop && pathEquals("ts"):
+                // By its decimal digits, not a Double: exact for every unit (ns exceed 2^53).
+                var i = c.index
+                let digits = NumberScanner.scanDecimal(c.bytes, at: &i)
+                c.index = i
+                guard let digits else { throw .badNumber }
+                // A numeric `ts` before 1970 (negative) is refused; RFC 3339 text can name one.
+                guard let ms = unit.eventTimeMs(of: digits), ms >= 0 else { throw .badTimestamp }
+                header.timestampMs = ms
             default:
                 var i = c.index
                 let r = NumberScanner.scanJSON(c.bytes, at: &i)
@@ -111,14 +121,10 @@ package struct JSONPayloadScanner {
                 switch r {
                 case .malformed: throw .badNumber
                 case .nonFinite:
-                    if keyIsTop, pathEquals("ts") { throw .badTimestamp }
                     if keyIsTop, pathEquals("seq") { throw .badSeq }
                     throw .nonFinite
                 case .number(let v, let integer):
-                    if keyIsTop, pathEquals("ts") {
-                        guard v >= 0, v < Double(UTCTimestamp.eventTimeRange.upperBound + 1) else { throw .badTimestamp }
-                        header.timestampMs = Int64(v.rounded(.down))
-                    } else if keyIsTop, pathEquals("seq") {
+                    if keyIsTop, pathEquals("seq") {
                         guard let s = integer, s >= 0 else { throw .badSeq }
                         header.seq = s
                     } else {

@@ -3,7 +3,8 @@
 /// nothing per message.
 ///
 /// A message is taken whole or not at all: if any part of it cannot be decoded, no reading
-/// of it is produced. Without a `ts` the event time is the arrival time. A JSON metric given
+/// of it is produced. Without a `ts` the event time is the arrival time; a numeric one counts
+/// the matched template's ``TopicTemplate/timestampUnit``. A JSON metric given
 /// more than once counts once, with its last value (``LastReadingPerSeries``).
 ///
 /// Errors: every step of decoding throws the `RejectReason` of the first problem it finds
@@ -51,7 +52,7 @@ public final class MessageDecoder {
         // catch-and-rethrow, so that a rejection costs one throw, not two.)
         var decoded = false
         defer { if !decoded { readings.removeAll(keepingCapacity: true) } }
-        try decodeReadings(template.format, topic: topic, match: match, payload: payload, arrivalMs: arrivalMs)
+        try decodeReadings(template, topic: topic, match: match, payload: payload, arrivalMs: arrivalMs)
         decoded = true
         readings[0].isFirstInMessage = true
         for i in readings.indices { readings[i].arrivalMs = arrivalMs }
@@ -61,13 +62,15 @@ public final class MessageDecoder {
     /// empty (every reading's `isFirstInMessage` still false). May leave readings behind
     /// when it throws; `decode` clears them.
     private func decodeReadings(
-        _ format: PayloadFormat, topic: UnsafeRawBufferPointer, match: TopicTemplate.Match,
+        _ template: TopicTemplate, topic: UnsafeRawBufferPointer, match: TopicTemplate.Match,
         payload: UnsafeRawBufferPointer, arrivalMs: Int64
     ) throws(RejectReason) {
-        switch format {
-        case .json: try decodeJSON(topic: topic, match: match, payload: payload, arrivalMs: arrivalMs)
+        // The template's unit is what a numeric timestamp in the payload counts.
+        let unit = template.timestampUnit
+        switch template.format {
+        case .json: try decodeJSON(topic: topic, match: match, payload: payload, unit: unit, arrivalMs: arrivalMs)
         case .value: try decodeValue(topic: topic, match: match, payload: payload, arrivalMs: arrivalMs)
-        case .influx: try decodeInflux(topic: topic, match: match, payload: payload, arrivalMs: arrivalMs)
+        case .influx: try decodeInflux(topic: topic, match: match, payload: payload, unit: unit, arrivalMs: arrivalMs)
         }
         guard !readings.isEmpty else { throw .noMetrics }
         let limit = arrivalMs + limits.maxFutureSkewMs
@@ -77,11 +80,12 @@ public final class MessageDecoder {
     // MARK: formats
 
     private func decodeJSON(
-        topic: UnsafeRawBufferPointer, match: TopicTemplate.Match, payload: UnsafeRawBufferPointer, arrivalMs: Int64
+        topic: UnsafeRawBufferPointer, match: TopicTemplate.Match, payload: UnsafeRawBufferPointer,
+        unit: TimestampUnit, arrivalMs: Int64
     ) throws(RejectReason) {
         try setTags(topic: topic, match: match)
         var sink = JSONSink(decoder: self)
-        let header = try json.scan(payload, into: &sink)
+        let header = try json.scan(payload, timestampUnit: unit, into: &sink)
         // A metric given twice counts once, with its last value (as `ts` and `seq` do).
         lastPerSeries.keepLast(in: &readings)
         let time = header.timestampMs ?? arrivalMs
@@ -106,10 +110,11 @@ public final class MessageDecoder {
     }
 
     private func decodeInflux(
-        topic: UnsafeRawBufferPointer, match: TopicTemplate.Match, payload: UnsafeRawBufferPointer, arrivalMs: Int64
+        topic: UnsafeRawBufferPointer, match: TopicTemplate.Match, payload: UnsafeRawBufferPointer,
+        unit: TimestampUnit, arrivalMs: Int64
     ) throws(RejectReason) {
         var sink = InfluxSink(decoder: self, topic: topic, match: match, arrivalMs: arrivalMs)
-        try influx.scan(payload, into: &sink)
+        try influx.scan(payload, precision: unit, into: &sink)
     }
 
     // MARK: building readings

@@ -27,34 +27,51 @@ package enum NumberScanner {
     /// Scans a JSON number starting at `i`, leaving `i` just after it.
     @inlinable
     package static func scanJSON(_ b: UnsafeRawBufferPointer, at i: inout Int) -> Result {
-        let n = b.count
         let start = i
+        guard let d = scanDecimal(b, at: &i) else { return .malformed }
+        let integerValue = d.integerValue
+        if d.significand == 0 { return .number(d.negative ? -0.0 : 0.0, integer: integerValue) }
+        // A significand with dropped digits has 19 of them, so it is never below 2^53.
+        if d.significand <= 1 << 53, d.exponent >= -22, d.exponent <= 22 {
+            var v = Double(d.significand)
+            v = d.exponent >= 0 ? v * powersOfTen[d.exponent] : v / powersOfTen[-d.exponent]
+            return .number(d.negative ? -v : v, integer: integerValue)
+        }
+        return slowPath(UnsafeRawBufferPointer(rebasing: b[start..<i]), integer: integerValue)
+    }
+
+    /// Scans a JSON number starting at `i` into its decimal digits, leaving `i` just after it;
+    /// nil when the text there is not a number in JSON's grammar (`i` is then somewhere
+    /// inside it). Exact: no conversion to `Double` (see ``DecimalNumber``).
+    @inlinable
+    package static func scanDecimal(_ b: UnsafeRawBufferPointer, at i: inout Int) -> DecimalNumber? {
+        let n = b.count
         var negative = false
         if i < n, b[i] == 0x2D { negative = true; i += 1 }
-        guard i < n, b[i] &- 0x30 <= 9 else { return .malformed }
+        guard i < n, b[i] &- 0x30 <= 9 else { return nil }
         var mantissa: UInt64 = 0
         var digits = 0          // significant digits taken into the mantissa
-        var dropped = false     // digits beyond what the mantissa holds
+        var inexact = false     // a nonzero digit beyond what the mantissa holds
         var exponent = 0
         var isInteger = true
         if b[i] == 0x30 {
             i += 1
-            if i < n, b[i] &- 0x30 <= 9 { return .malformed }  // leading zero
+            if i < n, b[i] &- 0x30 <= 9 { return nil }  // leading zero
         } else {
             while i < n, b[i] &- 0x30 <= 9 {
                 if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(b[i] &- 0x30); digits += 1 }
-                else { exponent += 1; dropped = true }
+                else { exponent += 1; inexact = inexact || b[i] != 0x30 }
                 i += 1
             }
         }
         if i < n, b[i] == 0x2E {
             isInteger = false
             i += 1
-            guard i < n, b[i] &- 0x30 <= 9 else { return .malformed }
+            guard i < n, b[i] &- 0x30 <= 9 else { return nil }
             while i < n, b[i] &- 0x30 <= 9 {
                 if mantissa == 0 && b[i] == 0x30 { exponent -= 1 }
                 else if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(b[i] &- 0x30); digits += 1; exponent -= 1 }
-                else { dropped = true }
+                else { inexact = inexact || b[i] != 0x30 }
                 i += 1
             }
         }
@@ -63,7 +80,7 @@ package enum NumberScanner {
             i += 1
             var expNegative = false
             if i < n, b[i] == 0x2B || b[i] == 0x2D { expNegative = b[i] == 0x2D; i += 1 }
-            guard i < n, b[i] &- 0x30 <= 9 else { return .malformed }
+            guard i < n, b[i] &- 0x30 <= 9 else { return nil }
             var e = 0
             while i < n, b[i] &- 0x30 <= 9 {
                 if e < 100_000 { e = e * 10 + Int(b[i] &- 0x30) }
@@ -71,17 +88,8 @@ package enum NumberScanner {
             }
             exponent += expNegative ? -e : e
         }
-        var integerValue: Int64? = nil
-        if isInteger, !dropped, mantissa <= UInt64(Int64.max) {
-            integerValue = negative ? -Int64(mantissa) : Int64(mantissa)
-        }
-        if mantissa == 0 { return .number(negative ? -0.0 : 0.0, integer: integerValue) }
-        if !dropped, mantissa <= 1 << 53, exponent >= -22, exponent <= 22 {
-            var v = Double(mantissa)
-            v = exponent >= 0 ? v * powersOfTen[exponent] : v / powersOfTen[-exponent]
-            return .number(negative ? -v : v, integer: integerValue)
-        }
-        return slowPath(UnsafeRawBufferPointer(rebasing: b[start..<i]), integer: integerValue)
+        return DecimalNumber(
+            negative: negative, significand: mantissa, exponent: exponent, inexact: inexact, isIntegerText: isInteger)
     }
 
     @usableFromInline

@@ -24,7 +24,8 @@ public enum RejectReason: String, Error, Sendable, CaseIterable, Hashable, Compa
     case tooFarFuture = "too_far_future"
     /// The reading's windows have all been closed already (counted per reading).
     case tooLate = "too_late"
-    /// `ts` is present but is neither epoch milliseconds nor RFC 3339 text.
+    /// `ts` (or an Influx timestamp) is present but is neither a number that its template's
+    /// ``TimestampUnit`` makes a time of years 0000–9999 nor RFC 3339 text of such a time.
     case badTimestamp = "bad_timestamp"
     /// `seq` is present but is not a non-negative integer.
     case badSeq = "bad_seq"

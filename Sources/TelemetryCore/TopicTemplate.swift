@@ -3,9 +3,13 @@
 ///
 /// Segments are separated by `/`. A segment is a literal, one of the placeholders `{site}`,
 /// `{device}`, `{metric}`, or `+` (any one segment, ignored). Matching is exact on the number
-/// of segments. Invariants (checked by `init(pattern:format:)`): each placeholder at most
-/// once; `json` needs `{site}` and `{device}`; `value` needs all three; `influx` may take
-/// site and device from the line's tags instead.
+/// of segments. Invariants (checked by `init(pattern:format:timestampUnit:)`): each
+/// placeholder at most once; `json` needs `{site}` and `{device}`; `value` needs all three;
+/// `influx` may take site and device from the line's tags instead.
+///
+/// A template also says what its payloads' numeric timestamps count (``timestampUnit``): a
+/// JSON `ts` (option `ts_unit`, default `auto`) or an Influx line's timestamp (option
+/// `precision`, default `ns` as the line protocol has it). A `value` payload has no timestamp.
 ///
 /// Threading: an immutable value; share freely.
 public struct TopicTemplate: Sendable, Hashable, CustomStringConvertible {
@@ -26,12 +30,40 @@ public struct TopicTemplate: Sendable, Hashable, CustomStringConvertible {
     public let pattern: String
     public let format: PayloadFormat
     public let segments: [Segment]
+    /// What a numeric timestamp in this template's payloads counts. For `value` templates,
+    /// which carry none, it is `auto` and unused.
+    public let timestampUnit: TimestampUnit
 
-    public var description: String { "\(pattern) \(format.rawValue)" }
+    /// The config spelling, with the timestamp option in effect spelled out:
+    /// `vn/{site}/{device}/telemetry json ts_unit=auto`; `init(spec:)` reads it back.
+    public var description: String {
+        guard let option = Self.timestampOption(format) else { return "\(pattern) \(format.rawValue)" }
+        return "\(pattern) \(format.rawValue) \(option)=\(timestampUnit.rawValue)"
+    }
 
-    public init(pattern: String, format: PayloadFormat) throws(PatternError) {
+    /// The option that sets a format's timestamp unit, nil for `value`.
+    public static func timestampOption(_ format: PayloadFormat) -> String? {
+        switch format {
+        case .json: "ts_unit"
+        case .influx: "precision"
+        case .value: nil
+        }
+    }
+
+    /// A format's timestamp unit when its template names none: `auto` for JSON, `ns` for
+    /// Influx (the line protocol's own default).
+    public static func defaultTimestampUnit(_ format: PayloadFormat) -> TimestampUnit {
+        format == .influx ? .nanoseconds : .auto
+    }
+
+    /// A template of `pattern` for `format`; `timestampUnit` nil means the format's default
+    /// (``defaultTimestampUnit(_:)``). A `value` template refuses a unit: it has no timestamp.
+    public init(pattern: String, format: PayloadFormat, timestampUnit: TimestampUnit? = nil) throws(PatternError) {
         func fail(_ problem: String) -> PatternError { PatternError(pattern: pattern, problem: problem) }
         guard !pattern.isEmpty else { throw fail("is empty") }
+        if format == .value, timestampUnit != nil {
+            throw fail("a value template takes no timestamp unit (its event time is the arrival time)")
+        }
         // The split and checks below go by character, topics are matched by byte: a mark joined to
         // `/ + # { }` (`/\u{301}`) would hide it from the first and not from the second.
         guard !pattern.contains(where: { $0.unicodeScalars.count > 1 && $0.unicodeScalars.contains { "/+#{}".unicodeScalars.contains($0) } }) else { throw fail("a combining mark is joined to '/', '+', '#', '{' or '}'") }
@@ -64,19 +96,47 @@ public struct TopicTemplate: Sendable, Hashable, CustomStringConvertible {
         self.pattern = pattern
         self.format = format
         self.segments = segments
+        self.timestampUnit = timestampUnit ?? Self.defaultTimestampUnit(format)
     }
 
-    /// Parses the config spelling `"<pattern> <format>"`, e.g. `"vn/{site}/{device}/telemetry json"`.
+    /// Parses the config spelling `"<pattern> <format> [option=value …]"`, e.g.
+    /// `"vn/{site}/{device}/telemetry json"` or `"vn/{site}/influx influx precision=s"`.
+    /// Options: `ts_unit=auto|s|ms|us|ns` for json, `precision=ns|us|ms|s|auto` for influx,
+    /// none for value. An unknown option, one of another format, one given twice or a bad
+    /// value is refused with a problem that says what the template takes.
     public init(spec: String) throws(PatternError) {
+        func fail(_ problem: String) -> PatternError { PatternError(pattern: spec, problem: problem) }
         // Split by scalar, not character: in `a\u{600} json` the prepended mark joins the space.
         let parts = spec.unicodeScalars.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-        guard parts.count == 2 else {
-            throw PatternError(pattern: spec, problem: "expected '<pattern> <json|value|influx>'")
+        guard parts.count >= 2 else {
+            throw fail("expected '<pattern> <json|value|influx> [option=value …]'")
         }
         guard let format = PayloadFormat(rawValue: String(parts[1])) else {
-            throw PatternError(pattern: spec, problem: "unknown format '\(parts[1])'; expected json, value or influx")
+            throw fail("unknown format '\(parts[1])'; expected json, value or influx")
         }
-        try self.init(pattern: String(parts[0]), format: format)
+        let takes: String
+        switch format {
+        case .json: takes = "a json template takes ts_unit=auto|s|ms|us|ns"
+        case .influx: takes = "an influx template takes precision=ns|us|ms|s|auto"
+        case .value: takes = "a value template takes no options (its event time is the arrival time)"
+        }
+        var unit: TimestampUnit? = nil
+        for option in parts.dropFirst(2) {
+            let kv = option.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard kv.count == 2, !kv[0].isEmpty else { throw fail("option '\(option)' is not key=value; \(takes)") }
+            let key = String(kv[0]), value = String(kv[1])
+            guard let expectedKey = Self.timestampOption(format), key == expectedKey else {
+                let known = PayloadFormat.allCases.first { Self.timestampOption($0) == key }
+                if let known { throw fail("\(key) is an option of \(known.rawValue) templates; \(takes)") }
+                throw fail("unknown option '\(key)'; \(takes)")
+            }
+            guard unit == nil else { throw fail("\(key) is given twice; \(takes)") }
+            guard let u = TimestampUnit(rawValue: value) else {
+                throw fail("\(key)=\(value) is not a unit; \(takes)")
+            }
+            unit = u
+        }
+        try self.init(pattern: String(parts[0]), format: format, timestampUnit: unit)
     }
 
     /// The MQTT subscription filter that covers this template (`{…}` become `+`).

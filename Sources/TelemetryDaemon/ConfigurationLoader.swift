@@ -46,7 +46,7 @@ package enum ConfigurationLoader {
                 do { templates.append(try TopicTemplate(spec: spec)) } catch {
                     throw ConfigurationError(
                         key: "templates", found: spec,
-                        expected: "'<pattern> <json|value|influx>' with {site}, {device}, {metric} placeholders (\(error.problem))")
+                        expected: "'<pattern> <json|value|influx> [option=value …]' with {site}, {device}, {metric} placeholders (\(error.problem))")
                 }
             }
             guard !templates.isEmpty else {

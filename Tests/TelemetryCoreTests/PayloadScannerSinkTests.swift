@@ -23,13 +23,13 @@ private struct RecordingSink: MetricSink, InfluxLineScanner.Sink {
 private func scanJSON(_ text: String, into sink: inout RecordingSink) throws(RejectReason) -> JSONPayloadScanner.Header {
     var scanner = JSONPayloadScanner()
     let bytes = Array(text.utf8)
-    return try bytes.withUnsafeBytes { b in Result { () throws(RejectReason) in try scanner.scan(b, into: &sink) } }.get()
+    return try bytes.withUnsafeBytes { b in Result { () throws(RejectReason) in try scanner.scan(b, timestampUnit: .milliseconds, into: &sink) } }.get()
 }
 
 private func scanInflux(_ text: String, into sink: inout RecordingSink) throws(RejectReason) {
     var scanner = InfluxLineScanner()
     let bytes = Array(text.utf8)
-    try bytes.withUnsafeBytes { b in Result { () throws(RejectReason) in try scanner.scan(b, into: &sink) } }.get()
+    try bytes.withUnsafeBytes { b in Result { () throws(RejectReason) in try scanner.scan(b, precision: .nanoseconds, into: &sink) } }.get()
 }
 
 @Suite struct PayloadScannerSinkTests {

@@ -334,7 +334,7 @@ import Testing
     }
 
     @Test func defaultsAreJSONTelemetryThenValue() {
-        #expect(TopicTemplate.defaults.map(\.description) == ["vn/{site}/{device}/telemetry json", "vn/{site}/{device}/{metric} value"])
+        #expect(TopicTemplate.defaults.map(\.description) == ["vn/{site}/{device}/telemetry json ts_unit=auto", "vn/{site}/{device}/{metric} value"])
     }
 
     static func match(_ t: TopicTemplate, _ topic: String) -> (site: String, device: String, metric: String)? {

@@ -56,6 +56,11 @@ final class DecodeHarness {
         return Outcome(reason: reason, readings: decoder.readings)
     }
 
+    /// The template a config spec names (a test's own spec, so it must parse).
+    static func template(_ spec: String) -> TopicTemplate {
+        do { return try TopicTemplate(spec: spec) } catch { fatalError("\(error)") }
+    }
+
     /// The series key of a reading, from the registry's name table.
     func key(_ r: Reading) -> SeriesKey { registry.keys(from: 0)[Int(r.series)] }
 

@@ -95,6 +95,21 @@ enum Executables {
         #expect(result.stderr.contains("block or drop_newest"))
     }
 
+    @Test func checkConfigShowsEachTemplatesTimestampUnit() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let config = dir.write("units.yaml", Array("""
+            templates:
+              - "vn/{site}/{device}/telemetry json"
+              - "vn/{site}/influx influx precision=s"
+
+            """.utf8))
+        let result = try await Executables.run("telemetryd", ["check-config", "--config", config])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("templates: vn/{site}/{device}/telemetry json ts_unit=auto; vn/{site}/influx influx precision=s"),
+                "\(result.stdout)")
+    }
+
     @Test func checkConfigRejectsABrokerURLThatRunWouldReject() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }

@@ -51,6 +51,41 @@ import TelemetryDaemon
         }
     }
 
+    @Test func templatesTakeATimestampUnitFromTheFile() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let file = dir.write("units.yaml", Array("""
+            templates:
+              - "vn/{site}/{device}/telemetry json ts_unit=s"
+              - "vn/{site}/influx influx precision=ms"
+              - "vn/{site}/{device}/{metric} value"
+
+            """.utf8))
+        let c = try await ConfigurationLoader.load(file: file, environment: false)
+        #expect(c.templates.map(\.timestampUnit) == [.seconds, .milliseconds, .auto])
+        #expect(c.templates.map(\.description) == [
+            "vn/{site}/{device}/telemetry json ts_unit=s", "vn/{site}/influx influx precision=ms", "vn/{site}/{device}/{metric} value",
+        ])
+    }
+
+    @Test(arguments: [
+        ("vn/{site}/{device}/telemetry json ts_unit=sec", "ts_unit=sec is not a unit; a json template takes ts_unit=auto|s|ms|us|ns"),
+        ("vn/{site}/{device}/telemetry json precision=s", "precision is an option of influx templates"),
+        ("vn/{site}/influx influx ts_unit=s", "ts_unit is an option of json templates; an influx template takes precision=ns|us|ms|s|auto"),
+        ("vn/{site}/{device}/{metric} value ts_unit=ms", "a value template takes no options"),
+        ("vn/{site}/{device}/telemetry json tz=UTC", "unknown option 'tz'"),
+    ])
+    func aBadTemplateOptionNamesTheTemplateAndWhatItTakes(spec: String, problem: String) async throws {
+        do {
+            _ = try await ConfigurationLoader.load(file: nil, overrides: ["templates": spec], environment: false)
+            Issue.record("\(spec) was accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.key == "templates")
+            #expect(error.found == spec)
+            #expect(error.description.contains(problem), "\(error)")
+        }
+    }
+
     /// `check-config` loads the configuration as `run` does, so a broker URL `run` would
     /// refuse fails here, naming the key.
     @Test(arguments: ["mqtt://broker:99999", "mqtt://broker/telemetry", "mqtt://bro ker", "mqtts://[::1"])

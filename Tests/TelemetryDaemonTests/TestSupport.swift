@@ -57,7 +57,26 @@ enum RollupFiles {
 enum ReferenceRollups {
     struct Key: Hashable { var window: String; var startMs: Int64; var site, device, metric: String }
 
-    static func compute(captureLines: [String], windows: [WindowSize]) -> [Key: [(Int64, Double)]] {
+    /// The event time of a numeric `ts` counting `unit` (`s`, `ms`, `us`, `ns` or `auto`),
+    /// worked out apart from telemetryd's code: in Foundation's `Decimal` from the number's
+    /// text, rounded down to the millisecond; `auto` by |ts|: below 1e11 s, 1e14 ms, 1e17 µs,
+    /// else ns.
+    static func eventTimeMs(_ ts: NSNumber, unit: String) -> Int64 {
+        let value = Decimal(string: ts.stringValue)!
+        let magnitude = value < 0 ? -value : value
+        let resolved = unit != "auto" ? unit
+            : magnitude < Decimal(string: "1e11")! ? "s" : magnitude < Decimal(string: "1e14")! ? "ms"
+            : magnitude < Decimal(string: "1e17")! ? "us" : "ns"
+        let perMillisecond: Decimal = ["s": Decimal(string: "1e-3")!, "ms": 1, "us": 1_000, "ns": 1_000_000][resolved]!
+        var ms = value / perMillisecond
+        var floored = Decimal()
+        NSDecimalRound(&floored, &ms, 0, .down)
+        return NSDecimalNumber(decimal: floored).int64Value
+    }
+
+    /// `tsUnits` maps the last topic segment of JSON topics to their `ts_unit`
+    /// (`["ts-s": "s"]`); `telemetry` is JSON with `auto`, as telemetryd's default template.
+    static func compute(captureLines: [String], windows: [WindowSize], tsUnits: [String: String] = [:]) -> [Key: [(Int64, Double)]] {
         var groups: [Key: [(Int64, Double)]] = [:]
         for line in captureLines {
             let parts = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
@@ -66,13 +85,15 @@ enum ReferenceRollups {
             let topic = parts[1].split(separator: "/").map(String.init)
             var readings: [(String, Double)] = []
             var ts = arrivalMs
-            if topic.count == 4, topic[3] == "telemetry" {
+            if topic.count == 4, topic[3] == "telemetry" || tsUnits[topic[3]] != nil {
                 guard let o = try? JSONSerialization.jsonObject(with: Data(parts[2].utf8)) as? [String: Any] else { continue }
                 func flatten(_ d: [String: Any], _ prefix: String) {
                     for (k, v) in d {
                         let name = prefix.isEmpty ? k : prefix + "." + k
                         if prefix.isEmpty, k == "ts" {
-                            if let n = v as? NSNumber { ts = n.int64Value } else if let s = v as? String {
+                            if let n = v as? NSNumber {
+                                ts = eventTimeMs(n, unit: tsUnits[topic[3]] ?? "auto")
+                            } else if let s = v as? String {
                                 let f = ISO8601DateFormatter()
                                 f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
                                 ts = Int64((f.date(from: s)!.timeIntervalSince1970 * 1000).rounded())

@@ -89,3 +89,19 @@ import TelemetrySimulator
     }
     #expect(throws: Never.self) { try valid.validate() }
 }
+
+/// telemetryd's default `ts_unit=auto` reads a numeric `ts` of 1e11 or more as milliseconds
+/// (below, as seconds): from the earliest start on, every ms `ts` the fleet writes, the 2 h
+/// late ones too, is at least that.
+@Test func fromTheEarliestStartEveryTimestampIsOneAutoReadsAsMilliseconds() throws {
+    let config = configuration(durationMs: 600_000, faultRate: 0.3, startMs: FleetConfiguration.minimumStartMs)
+    try config.validate()
+    let records = parseCapture(try capture(config)).compactMap { $0 }
+    let readings = records.compactMap(decodeJSONReading)
+    #expect(!readings.isEmpty)
+    #expect(readings.contains { $0.tsMs < FleetConfiguration.minimumStartMs }, "no late fault in the sample")
+    #expect(readings.allSatisfy { $0.tsMs >= 100_000_000_000 })
+    #expect(throws: FleetConfiguration.Invalid.self) {
+        try configuration(startMs: FleetConfiguration.minimumStartMs - 1).validate()
+    }
+}

@@ -3,8 +3,8 @@ import TelemetryCore
 /// produce byte-identical output.
 ///
 /// Invariants (checked by `validate()`, which the generator requires to pass):
-/// `1 <= devices <= maximumDevices`; `startMs >= minimumStartMs` (late faults must not go
-/// before the epoch) and before year 10000; `0 <= durationMs <= DurationParser.maximumMilliseconds`;
+/// `1 <= devices <= maximumDevices`; `startMs >= minimumStartMs` (every ms `ts`, late ones
+/// too, is one telemetryd's `ts_unit=auto` reads as ms) and before year 10000; `0 <= durationMs <= DurationParser.maximumMilliseconds`;
 /// `intervalMs >= 1`; `0 <= faultRate <= 1`.
 /// Each device publishes `durationMs / intervalMs` scheduled messages (integer division).
 /// Threading: a value type; `Sendable`.
@@ -23,8 +23,10 @@ package struct FleetConfiguration: Sendable, Hashable {
     package var faultRate: Double
 
     package static let maximumDevices = 100_000
-    /// The earliest start: 1970-01-01T02:00:00Z, so that `late` event times stay ≥ 0.
-    package static let minimumStartMs: Int64 = FaultKind.lateShiftMs
+    /// The earliest start, 1973-03-03T11:46:40Z: air-quality devices write `ts` in epoch ms,
+    /// which telemetryd's default `ts_unit=auto` reads as ms from 1e11 (1973-03-03T09:46:40Z)
+    /// on, and `late` event times go 2 h before the start.
+    package static let minimumStartMs: Int64 = Int64(TimestampUnit.autoMillisecondsFrom) + FaultKind.lateShiftMs
     /// The first instant of year 10000, which RFC 3339 cannot write.
     package static let endOfTimeMs: Int64 = 253_402_300_800_000
 
@@ -59,7 +61,7 @@ package struct FleetConfiguration: Sendable, Hashable {
         guard startMs >= Self.minimumStartMs,
               startMs <= Self.endOfTimeMs - durationMs - FaultKind.outOfOrderDelayMicros.upperBound / 1_000 - 1_000
         else {
-            throw Invalid(description: "start must be from 1970-01-01T02:00:00Z to before the year 10000 (minus the duration), got \(startMs >= 0 && startMs < Self.endOfTimeMs ? UTCTimestamp.formatSeconds(milliseconds: startMs) : "\(startMs)ms")")
+            throw Invalid(description: "start must be from \(UTCTimestamp.formatSeconds(milliseconds: Self.minimumStartMs)) to before the year 10000 (minus the duration), got \(startMs >= 0 && startMs < Self.endOfTimeMs ? UTCTimestamp.formatSeconds(milliseconds: startMs) : "\(startMs)ms")")
         }
         guard faultRate.isFinite, (0...1).contains(faultRate) else {
             throw Invalid(description: "fault rate must be a number from 0 to 1, got \(faultRate)")
