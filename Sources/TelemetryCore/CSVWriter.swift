@@ -23,7 +23,7 @@ package enum CSVWriter {
 
     /// Appends a float field: ``JSONWriter/floatText(_:)``, or nothing when not finite.
     package static func appendFloat(_ value: Double, to out: inout [UInt8]) {
-        if let text = JSONWriter.floatText(value) { out.append(contentsOf: text.utf8) }
+        JSONWriter.appendFloat(value, to: &out)
     }
 
     /// `fields` as one record, without the line terminator.

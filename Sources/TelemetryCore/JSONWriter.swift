@@ -79,7 +79,7 @@ package struct JSONWriter {
     /// A float (``floatText(_:)``), or `null` when not finite.
     package mutating func float(_ value: Double) {
         beforeValue()
-        bytes.append(contentsOf: (Self.floatText(value) ?? "null").utf8)
+        if !Self.appendFloat(value, to: &bytes) { bytes.append(contentsOf: "null".utf8) }
     }
 
     package mutating func bool(_ value: Bool) {
@@ -97,10 +97,30 @@ package struct JSONWriter {
     /// The shortest text that reads back to exactly `value`, with a decimal point or an
     /// exponent (`230.0`, `1e-05`, `1.5e+20`); `nil` when `value` is not finite.
     package static func floatText(_ value: Double) -> String? {
-        guard value.isFinite else { return nil }
-        let text = value.description  // Swift's shortest round-trip form
-        if text.utf8.contains(where: { $0 == 0x2E || $0 == 0x65 }) { return text }
-        return text + ".0"
+        var bytes: [UInt8] = []
+        guard appendFloat(value, to: &bytes) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends ``floatText(_:)`` of `value` to `out` without making a `String` (the digits go
+    /// straight from the standard library's shortest round-trip formatter into `out`); false,
+    /// and nothing appended, when `value` is not finite.
+    @discardableResult
+    package static func appendFloat(_ value: Double, to out: inout [UInt8]) -> Bool {
+        guard value.isFinite else { return false }
+        var sink = ByteSink()
+        swap(&sink.bytes, &out)
+        let start = sink.bytes.count
+        value.write(to: &sink)
+        swap(&sink.bytes, &out)
+        var i = start
+        while i < out.count {
+            if out[i] == 0x2E || out[i] == 0x65 { return true }
+            i += 1
+        }
+        out.append(0x2E)
+        out.append(0x30)
+        return true
     }
 
     /// Appends `value` as a quoted JSON string, escaped by the rule above.
@@ -210,4 +230,14 @@ package struct JSONWriter {
     private mutating func indent() {
         bytes.append(contentsOf: repeatElement(0x20, count: 2 * depth))
     }
+}
+
+/// A `TextOutputStream` over a byte array: what `Double.write(to:)` formats into, as ASCII
+/// bytes, with no `String` in between.
+struct ByteSink: TextOutputStream {
+    var bytes: [UInt8] = []
+
+    mutating func write(_ string: String) { bytes.append(contentsOf: string.utf8) }
+
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: buffer) }
 }

@@ -25,6 +25,10 @@ package final class RollupFileSink {
     package var journal: OutputJournal?
     /// Lines written since creation.
     package private(set) var linesWritten = 0
+    private var encoder: RollupLineEncoder
+    /// The file of the last (window, hour) a rollup was written for: consecutive rollups of
+    /// one window share it, so its path is worked out once.
+    private var lastFile: (windowMs: Int64, hourStartMs: Int64, path: String)?
 
     /// How many files may stay open after a flush before idle ones are closed.
     static let openFileLimit = 32
@@ -39,11 +43,21 @@ package final class RollupFileSink {
     package init(directory: DataDirectory, format: RollupFileFormat) {
         self.directory = directory
         self.format = format
+        self.encoder = RollupLineEncoder(format: format)
     }
 
     /// The file a rollup belongs in.
     package func path(for r: Rollup) -> String {
         directory.rollupFile(window: r.window.name, startMs: r.startMs, format: format)
+    }
+
+    /// `path(for:)`, remembered for the last (window, hour).
+    private func cachedPath(for r: Rollup) -> String {
+        let hour = r.startMs - ((r.startMs % 3_600_000) + 3_600_000) % 3_600_000
+        if let f = lastFile, f.windowMs == r.window.milliseconds, f.hourStartMs == hour { return f.path }
+        let p = path(for: r)
+        lastFile = (r.window.milliseconds, hour, p)
+        return p
     }
 
     /// Appends `rollups` (each to its own file), whole lines only.
@@ -60,12 +74,24 @@ package final class RollupFileSink {
         guard !rollups.isEmpty else { return }
         var byPath: [String: (bytes: [UInt8], indices: [Int])] = [:]
         var order: [String] = []
-        for (i, r) in rollups.enumerated() {
-            let p = path(for: r)
+        var current: String?
+        var bytes: [UInt8] = []
+        var indices: [Int] = []
+        func park() {
+            guard let p = current else { return }
             if byPath[p] == nil { order.append(p); byPath[p] = ([], []) }
-            RollupEncoder.append(r, format: format, to: &byPath[p]!.bytes)
-            byPath[p]!.indices.append(i)
+            byPath[p]!.bytes.append(contentsOf: bytes)
+            byPath[p]!.indices.append(contentsOf: indices)
+            bytes.removeAll(keepingCapacity: true)
+            indices.removeAll(keepingCapacity: true)
         }
+        for (i, r) in rollups.enumerated() {
+            let p = cachedPath(for: r)
+            if p != current { park(); current = p }
+            encoder.append(r, to: &bytes)
+            indices.append(i)
+        }
+        park()
         var written = Set<Int>()
         do {
             for p in order {
