@@ -173,8 +173,15 @@ package struct InfluxLineScanner {
     private static let siteKey: [UInt8] = Array("site".utf8)
     private static let deviceKey: [UInt8] = Array("device".utf8)
 
+    /// Whether `text` is one of line protocol's boolean spellings (t, T, true, True, TRUE and
+    /// the same for false), compared byte by byte (no allocation).
     private static func isBoolean(_ text: UnsafeRawBufferPointer) -> Bool {
-        let s = String(decoding: text, as: UTF8.self)
-        return ["t", "T", "true", "True", "TRUE", "f", "F", "false", "False", "FALSE"].contains(s)
+        for spelling in booleans where spelling.count == text.count {
+            if spelling.withUnsafeBytes({ ByteComparison.equal($0.baseAddress!, text.baseAddress!, count: text.count) }) { return true }
+        }
+        return false
     }
+
+    private static let booleans: [[UInt8]] = ["t", "T", "true", "True", "TRUE", "f", "F", "false", "False", "FALSE"]
+        .map { Array($0.utf8) }
 }
