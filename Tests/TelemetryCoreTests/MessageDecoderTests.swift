@@ -447,6 +447,19 @@ import Testing
         ])
     }
 
+    @Test(arguments: ["t", "T", "true", "True", "TRUE", "f", "F", "false", "False", "FALSE"])
+    func everyBooleanSpellingIsASkippedField(spelling: String) {
+        let o = h.decode("vn/s1/influx", "env,device=d1 on=\(spelling),temp=21.5 \(Self.tsNs)", arrivalMs: Self.tsMs)
+        #expect(o.reason == nil)
+        #expect(o.readings.count == 1)
+    }
+
+    @Test(arguments: ["tru", "fals", "TRue", "falsE"])
+    func aWordThatIsNotABooleanSpellingIsBadLineProtocol(word: String) {
+        let o = h.decode("vn/s1/influx", "env,device=d1 on=\(word),temp=21.5 \(Self.tsNs)", arrivalMs: Self.tsMs)
+        #expect(o.reason == .badLineProtocol)
+    }
+
     @Test func escapedSpaceAndCommaInNamesAreHonoured() {
         let o = h.decode("vn/s1/influx", #"my\ env,device=d\,1 t\ x=2"#)
         #expect(o.reason == nil)
