@@ -223,8 +223,13 @@ public final class WindowAggregator {
     }
 
     /// Closes every open window (end of a replay): all remaining rollups become available.
-    public func closeAll() {
-        for d in 0..<laneDeviceCount { closeDevice(DeviceID(d), at: .max) }
+    /// `drain` is called whenever `chunk` or more are waiting in `takeClosed()`, so a caller
+    /// can write them as they come instead of holding every open window twice at once.
+    public func closeAll(chunk: Int = .max, _ drain: () -> Void = {}) {
+        for d in 0..<laneDeviceCount {
+            closeDevice(DeviceID(d), at: .max)
+            if closed.count >= chunk { drain() }
+        }
     }
 
     /// The rollups closed since the last call, in closing order.

@@ -159,7 +159,13 @@ final class AggregatorLoop {
 
     private func finish(_ end: PipelineEnd) {
         ownerThread.check()
-        if end == .endOfInput { aggregator.closeAll() }
+        if end == .endOfInput {
+            // Written as they close: the last windows of a large fleet are as many as its series.
+            aggregator.closeAll(chunk: Self.drainBatch) {
+                collectOutput()
+                writeBacklog()
+            }
+        }
         collectOutput()
         flushFiles()
         if end == .stop, checkpoints != nil, !takeCheckpoint() {
