@@ -9,15 +9,19 @@
 /// Threading: a value type; one per writer (it keeps the last window's text).
 public struct RollupLineEncoder {
     public let format: RollupFileFormat
-    /// The window the cached prefix belongs to (`windowMs`, `startMs`).
-    private var cachedWindowMs: Int64 = 0
-    private var cachedStartMs: Int64 = .min
-    /// `{"window":"10s","start":"…","end":"…",` (jsonl) or `10s,…,…,` (csv).
-    private var windowPrefix: [UInt8] = []
+    /// The line starts of the last few windows written — `{"window":"10s","start":"…","end":"…"`
+    /// (jsonl) or `10s,…,…,` (csv) — by (window length, start): the sizes of a fleet close in
+    /// turn, so a handful covers them.
+    private var prefixes: [(windowMs: Int64, startMs: Int64, bytes: [UInt8])] = []
+    private var nextVictim = 0
+    static let cachedPrefixes = 8
+    /// The previous float of the current line (its bits, and its text in `lastFloatText`): a
+    /// window of one reading has min = max = sum = mean = first = last, formatted once.
+    private var lastFloatBits: UInt64?
+    private var lastFloatText: [UInt8] = []
 
     public init(format: RollupFileFormat) {
         self.format = format
-        windowPrefix.reserveCapacity(80)
     }
 
     /// Appends one line (with its `\n`) for `rollup` to `out`.
@@ -41,10 +45,8 @@ public struct RollupLineEncoder {
         window: WindowSize, start: Int64, end: Int64, site: String, device: String, metric: String, count: Int64,
         floats f: (Double, Double, Double, Double, Double, Double, Double), to out: inout [UInt8]
     ) {
-        if window.milliseconds != cachedWindowMs || start != cachedStartMs || end != start + window.milliseconds {
-            buildPrefix(window: window, start: start, end: end)
-        }
-        out.append(contentsOf: windowPrefix)
+        appendPrefix(window: window, start: start, end: end, to: &out)
+        lastFloatBits = nil
         switch format {
         case .jsonl:
             out.append(contentsOf: Self.siteKey)
@@ -55,13 +57,13 @@ public struct RollupLineEncoder {
             JSONWriter.appendString(metric, to: &out)
             out.append(contentsOf: Self.countKey)
             JSONWriter.appendInteger(count, to: &out)
-            Self.jsonFloat(Self.minKey, f.0, &out)
-            Self.jsonFloat(Self.maxKey, f.1, &out)
-            Self.jsonFloat(Self.sumKey, f.2, &out)
-            Self.jsonFloat(Self.meanKey, f.3, &out)
-            Self.jsonFloat(Self.firstKey, f.4, &out)
-            Self.jsonFloat(Self.lastKey, f.5, &out)
-            Self.jsonFloat(Self.stddevKey, f.6, &out)
+            jsonFloat(Self.minKey, f.0, &out)
+            jsonFloat(Self.maxKey, f.1, &out)
+            jsonFloat(Self.sumKey, f.2, &out)
+            jsonFloat(Self.meanKey, f.3, &out)
+            jsonFloat(Self.firstKey, f.4, &out)
+            jsonFloat(Self.lastKey, f.5, &out)
+            jsonFloat(Self.stddevKey, f.6, &out)
             out.append(0x7D)
         case .csv:
             CSVWriter.appendField(site, to: &out)
@@ -71,46 +73,79 @@ public struct RollupLineEncoder {
             CSVWriter.appendField(metric, to: &out)
             out.append(0x2C)
             JSONWriter.appendInteger(count, to: &out)
-            Self.csvFloat(f.0, &out); Self.csvFloat(f.1, &out); Self.csvFloat(f.2, &out); Self.csvFloat(f.3, &out)
-            Self.csvFloat(f.4, &out); Self.csvFloat(f.5, &out); Self.csvFloat(f.6, &out)
+            csvFloat(f.0, &out); csvFloat(f.1, &out); csvFloat(f.2, &out); csvFloat(f.3, &out)
+            csvFloat(f.4, &out); csvFloat(f.5, &out); csvFloat(f.6, &out)
         }
         out.append(0x0A)
     }
 
-    private mutating func buildPrefix(window: WindowSize, start: Int64, end: Int64) {
-        // Only a window's own end is cached (a row read back may carry any end).
-        cachedWindowMs = end == start + window.milliseconds ? window.milliseconds : 0
-        cachedStartMs = start
-        windowPrefix.removeAll(keepingCapacity: true)
+    /// Appends the line's start for this window, from the cache when it is there.
+    private mutating func appendPrefix(window: WindowSize, start: Int64, end: Int64, to out: inout [UInt8]) {
+        let ownEnd = end == start + window.milliseconds
+        if ownEnd {
+            for p in prefixes where p.windowMs == window.milliseconds && p.startMs == start {
+                out.append(contentsOf: p.bytes)
+                return
+            }
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(72)
         switch format {
         case .jsonl:
-            windowPrefix.append(contentsOf: Self.windowKey)
-            JSONWriter.appendString(window.name, to: &windowPrefix)
-            windowPrefix.append(contentsOf: Self.startKey)
-            UTCTimestamp.append(milliseconds: start, to: &windowPrefix)
-            windowPrefix.append(contentsOf: Self.endKey)
-            UTCTimestamp.append(milliseconds: end, to: &windowPrefix)
-            windowPrefix.append(0x22)
+            bytes.append(contentsOf: Self.windowKey)
+            JSONWriter.appendString(window.name, to: &bytes)
+            bytes.append(contentsOf: Self.startKey)
+            UTCTimestamp.append(milliseconds: start, to: &bytes)
+            bytes.append(contentsOf: Self.endKey)
+            UTCTimestamp.append(milliseconds: end, to: &bytes)
+            bytes.append(0x22)
         case .csv:
-            CSVWriter.appendField(window.name, to: &windowPrefix)
-            windowPrefix.append(0x2C)
-            UTCTimestamp.append(milliseconds: start, to: &windowPrefix)
-            windowPrefix.append(0x2C)
-            UTCTimestamp.append(milliseconds: end, to: &windowPrefix)
-            windowPrefix.append(0x2C)
+            CSVWriter.appendField(window.name, to: &bytes)
+            bytes.append(0x2C)
+            UTCTimestamp.append(milliseconds: start, to: &bytes)
+            bytes.append(0x2C)
+            UTCTimestamp.append(milliseconds: end, to: &bytes)
+            bytes.append(0x2C)
+        }
+        out.append(contentsOf: bytes)
+        // Only a window's own end is cached (a row read back may carry any end).
+        guard ownEnd else { return }
+        if prefixes.count < Self.cachedPrefixes {
+            prefixes.append((window.milliseconds, start, bytes))
+        } else {
+            prefixes[nextVictim] = (window.milliseconds, start, bytes)
+            nextVictim = (nextVictim + 1) % Self.cachedPrefixes
         }
     }
 
+    /// Appends `value`'s text, copying the previous float's when it is the same number;
+    /// false (nothing appended) when it is not finite.
     @inline(__always)
-    private static func jsonFloat(_ key: [UInt8], _ value: Double, _ out: inout [UInt8]) {
-        out.append(contentsOf: key)
-        if !JSONWriter.appendFloat(value, to: &out) { out.append(contentsOf: null) }
+    private mutating func appendFloat(_ value: Double, _ out: inout [UInt8]) -> Bool {
+        if value.bitPattern == lastFloatBits {
+            out.append(contentsOf: lastFloatText)
+            return true
+        }
+        lastFloatText.removeAll(keepingCapacity: true)
+        guard JSONWriter.appendFloat(value, to: &lastFloatText) else {
+            lastFloatBits = nil
+            return false
+        }
+        out.append(contentsOf: lastFloatText)
+        lastFloatBits = value.bitPattern
+        return true
     }
 
     @inline(__always)
-    private static func csvFloat(_ value: Double, _ out: inout [UInt8]) {
+    private mutating func jsonFloat(_ key: [UInt8], _ value: Double, _ out: inout [UInt8]) {
+        out.append(contentsOf: key)
+        if !appendFloat(value, &out) { out.append(contentsOf: Self.null) }
+    }
+
+    @inline(__always)
+    private mutating func csvFloat(_ value: Double, _ out: inout [UInt8]) {
         out.append(0x2C)
-        JSONWriter.appendFloat(value, to: &out)
+        _ = appendFloat(value, &out)
     }
 
     // The member names in file order (``RollupColumn``), with their punctuation.

@@ -179,7 +179,9 @@ final class AggregatorLoop {
 
     /// Moves closed rollups to the backlog and too-late readings to the dead letters.
     private func collectOutput() {
-        if aggregator.hasClosed { backlog.append(contentsOf: aggregator.takeClosed()) }
+        if aggregator.hasClosed {
+            if backlog.isEmpty { backlog = aggregator.takeClosed() } else { backlog.append(contentsOf: aggregator.takeClosed()) }
+        }
         for r in aggregator.takeTooLate() { context.deadLetters.append(tooLateLetter(r)) }
     }
 

@@ -72,36 +72,34 @@ package final class RollupFileSink {
     package func write(_ rollups: inout [Rollup]) throws(StorageError) {
         owner.check()
         guard !rollups.isEmpty else { return }
-        var byPath: [String: (bytes: [UInt8], indices: [Int])] = [:]
-        var order: [String] = []
-        var current: String?
-        var bytes: [UInt8] = []
-        var indices: [Int] = []
-        func park() {
-            guard let p = current else { return }
-            if byPath[p] == nil { order.append(p); byPath[p] = ([], []) }
-            byPath[p]!.bytes.append(contentsOf: bytes)
-            byPath[p]!.indices.append(contentsOf: indices)
-            bytes.removeAll(keepingCapacity: true)
-            indices.removeAll(keepingCapacity: true)
+        // The files of one call are few (a window size's hour each): found by a short search.
+        var files: [(path: String, bytes: [UInt8], indices: [Int])] = []
+        var current = -1
+        rollups.withUnsafeBufferPointer { batch in
+            for i in batch.indices {
+                let p = cachedPath(for: batch[i])
+                if current < 0 || files[current].path != p {
+                    if let k = files.firstIndex(where: { $0.path == p }) {
+                        current = k
+                    } else {
+                        files.append((p, [], []))
+                        current = files.count - 1
+                    }
+                }
+                encoder.append(batch[i], to: &files[current].bytes)
+                files[current].indices.append(i)
+            }
         }
-        for (i, r) in rollups.enumerated() {
-            let p = cachedPath(for: r)
-            if p != current { park(); current = p }
-            encoder.append(r, to: &bytes)
-            indices.append(i)
-        }
-        park()
         var written = Set<Int>()
         do {
-            for p in order {
-                try journal?.willAppend(to: p)
-                let file = try handle(p)
+            for f in files {
+                try journal?.willAppend(to: f.path)
+                let file = try handle(f.path)
                 if format == .csv, file.size == 0 { try file.append(RollupEncoder.csvHeader) }
-                try file.append(byPath[p]!.bytes)
-                dirty.insert(p)
-                written.formUnion(byPath[p]!.indices)
-                linesWritten += byPath[p]!.indices.count
+                try file.append(f.bytes)
+                dirty.insert(f.path)
+                written.formUnion(f.indices)
+                linesWritten += f.indices.count
             }
         } catch {
             rollups = rollups.enumerated().filter { !written.contains($0.offset) }.map(\.element)
