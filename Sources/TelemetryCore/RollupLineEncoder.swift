@@ -49,13 +49,13 @@ public struct RollupLineEncoder {
         lastFloatBits = nil
         switch format {
         case .jsonl:
-            out.append(contentsOf: Self.siteKey)
+            Self.put(Self.siteKey, to: &out)
             JSONWriter.appendString(site, to: &out)
-            out.append(contentsOf: Self.deviceKey)
+            Self.put(Self.deviceKey, to: &out)
             JSONWriter.appendString(device, to: &out)
-            out.append(contentsOf: Self.metricKey)
+            Self.put(Self.metricKey, to: &out)
             JSONWriter.appendString(metric, to: &out)
-            out.append(contentsOf: Self.countKey)
+            Self.put(Self.countKey, to: &out)
             JSONWriter.appendInteger(count, to: &out)
             jsonFloat(Self.minKey, f.0, &out)
             jsonFloat(Self.maxKey, f.1, &out)
@@ -83,8 +83,8 @@ public struct RollupLineEncoder {
     private mutating func appendPrefix(window: WindowSize, start: Int64, end: Int64, to out: inout [UInt8]) {
         let ownEnd = end == start + window.milliseconds
         if ownEnd {
-            for p in prefixes where p.windowMs == window.milliseconds && p.startMs == start {
-                out.append(contentsOf: p.bytes)
+            for i in prefixes.indices where prefixes[i].windowMs == window.milliseconds && prefixes[i].startMs == start {
+                prefixes[i].bytes.withUnsafeBufferPointer { out.append(contentsOf: $0) }
                 return
             }
         }
@@ -92,11 +92,11 @@ public struct RollupLineEncoder {
         bytes.reserveCapacity(72)
         switch format {
         case .jsonl:
-            bytes.append(contentsOf: Self.windowKey)
+            Self.put(Self.windowKey, to: &bytes)
             JSONWriter.appendString(window.name, to: &bytes)
-            bytes.append(contentsOf: Self.startKey)
+            Self.put(Self.startKey, to: &bytes)
             UTCTimestamp.append(milliseconds: start, to: &bytes)
-            bytes.append(contentsOf: Self.endKey)
+            Self.put(Self.endKey, to: &bytes)
             UTCTimestamp.append(milliseconds: end, to: &bytes)
             bytes.append(0x22)
         case .csv:
@@ -123,7 +123,7 @@ public struct RollupLineEncoder {
     @inline(__always)
     private mutating func appendFloat(_ value: Double, _ out: inout [UInt8]) -> Bool {
         if value.bitPattern == lastFloatBits {
-            out.append(contentsOf: lastFloatText)
+            lastFloatText.withUnsafeBufferPointer { out.append(contentsOf: $0) }
             return true
         }
         lastFloatText.removeAll(keepingCapacity: true)
@@ -131,15 +131,15 @@ public struct RollupLineEncoder {
             lastFloatBits = nil
             return false
         }
-        out.append(contentsOf: lastFloatText)
+        lastFloatText.withUnsafeBufferPointer { out.append(contentsOf: $0) }
         lastFloatBits = value.bitPattern
         return true
     }
 
     @inline(__always)
-    private mutating func jsonFloat(_ key: [UInt8], _ value: Double, _ out: inout [UInt8]) {
-        out.append(contentsOf: key)
-        if !appendFloat(value, &out) { out.append(contentsOf: Self.null) }
+    private mutating func jsonFloat(_ key: StaticString, _ value: Double, _ out: inout [UInt8]) {
+        Self.put(key, to: &out)
+        if !appendFloat(value, &out) { Self.put(Self.null, to: &out) }
     }
 
     @inline(__always)
@@ -148,20 +148,26 @@ public struct RollupLineEncoder {
         _ = appendFloat(value, &out)
     }
 
+    /// Appends a constant's bytes (no reference counting, unlike a static array).
+    @inline(__always)
+    private static func put(_ text: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
     // The member names in file order (``RollupColumn``), with their punctuation.
-    private static let windowKey = Array(#"{"window":"#.utf8)
-    private static let startKey = Array(#","start":""#.utf8)
-    private static let endKey = Array(#"","end":""#.utf8)
-    private static let siteKey = Array(#","site":"#.utf8)
-    private static let deviceKey = Array(#","device":"#.utf8)
-    private static let metricKey = Array(#","metric":"#.utf8)
-    private static let countKey = Array(#","count":"#.utf8)
-    private static let minKey = Array(#","min":"#.utf8)
-    private static let maxKey = Array(#","max":"#.utf8)
-    private static let sumKey = Array(#","sum":"#.utf8)
-    private static let meanKey = Array(#","mean":"#.utf8)
-    private static let firstKey = Array(#","first":"#.utf8)
-    private static let lastKey = Array(#","last":"#.utf8)
-    private static let stddevKey = Array(#","stddev":"#.utf8)
-    private static let null = Array("null".utf8)
+    private static let windowKey: StaticString = #"{"window":"#
+    private static let startKey: StaticString = #","start":""#
+    private static let endKey: StaticString = #"","end":""#
+    private static let siteKey: StaticString = #","site":"#
+    private static let deviceKey: StaticString = #","device":"#
+    private static let metricKey: StaticString = #","metric":"#
+    private static let countKey: StaticString = #","count":"#
+    private static let minKey: StaticString = #","min":"#
+    private static let maxKey: StaticString = #","max":"#
+    private static let sumKey: StaticString = #","sum":"#
+    private static let meanKey: StaticString = #","mean":"#
+    private static let firstKey: StaticString = #","first":"#
+    private static let lastKey: StaticString = #","last":"#
+    private static let stddevKey: StaticString = #","stddev":"#
+    private static let null: StaticString = "null"
 }

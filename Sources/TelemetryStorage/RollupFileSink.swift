@@ -26,9 +26,10 @@ package final class RollupFileSink {
     /// Lines written since creation.
     package private(set) var linesWritten = 0
     private var encoder: RollupLineEncoder
-    /// The file of the last (window, hour) a rollup was written for: consecutive rollups of
-    /// one window share it, so its path is worked out once.
-    private var lastFile: (windowMs: Int64, hourStartMs: Int64, path: String)?
+    /// The files of the last few (window, hour)s rollups were written for: a fleet's window
+    /// sizes close in turn, so their paths are worked out once, not per rollup.
+    private var recentFiles: [(windowMs: Int64, hourStartMs: Int64, path: String)] = []
+    private var nextRecent = 0
 
     /// How many files may stay open after a flush before idle ones are closed.
     static let openFileLimit = 32
@@ -51,12 +52,19 @@ package final class RollupFileSink {
         directory.rollupFile(window: r.window.name, startMs: r.startMs, format: format)
     }
 
-    /// `path(for:)`, remembered for the last (window, hour).
+    /// `path(for:)`, remembered for the last few (window, hour)s.
     private func cachedPath(for r: Rollup) -> String {
         let hour = r.startMs - ((r.startMs % 3_600_000) + 3_600_000) % 3_600_000
-        if let f = lastFile, f.windowMs == r.window.milliseconds, f.hourStartMs == hour { return f.path }
+        for f in recentFiles.indices where recentFiles[f].windowMs == r.window.milliseconds && recentFiles[f].hourStartMs == hour {
+            return recentFiles[f].path
+        }
         let p = path(for: r)
-        lastFile = (r.window.milliseconds, hour, p)
+        if recentFiles.count < 8 {
+            recentFiles.append((r.window.milliseconds, hour, p))
+        } else {
+            recentFiles[nextRecent] = (r.window.milliseconds, hour, p)
+            nextRecent = (nextRecent + 1) % 8
+        }
         return p
     }
 
