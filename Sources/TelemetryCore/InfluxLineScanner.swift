@@ -86,7 +86,14 @@ package struct InfluxLineScanner {
             let isSite = scratch == Self.siteKey, isDevice = scratch == Self.deviceKey
             i = Self.readToken(line, from: i + 1, into: &scratch, stops: (0x2C, 0x20, 0x20))
             guard !scratch.isEmpty else { throw .badLineProtocol }
-            if isSite { site = scratch } else if isDevice { device = scratch }
+            // Copied, not assigned: sharing scratch's buffer would make its next reuse allocate.
+            if isSite {
+                site.removeAll(keepingCapacity: true)
+                site.append(contentsOf: scratch)
+            } else if isDevice {
+                device.removeAll(keepingCapacity: true)
+                device.append(contentsOf: scratch)
+            }
         }
         guard i < line.count, line[i] == 0x20 else { throw .badLineProtocol }
         i += 1
