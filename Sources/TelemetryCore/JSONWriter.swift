@@ -160,14 +160,18 @@ package struct JSONWriter {
     package static func appendInteger(_ value: some BinaryInteger, to out: inout [UInt8]) {
         if value == 0 { out.append(0x30); return }
         if value < 0 { out.append(0x2D) }
-        let start = out.count
         var rest = value.magnitude
-        while rest > 0 {
-            let (quotient, digit) = rest.quotientAndRemainder(dividingBy: 10)
-            out.append(0x30 + UInt8(digit))
-            rest = quotient
+        // Digits are made from the right into a stack buffer (no copy of `out` to reverse in).
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { digits in
+            var i = digits.count
+            while rest > 0 {
+                let (quotient, digit) = rest.quotientAndRemainder(dividingBy: 10)
+                i -= 1
+                digits[i] = 0x30 + UInt8(digit)
+                rest = quotient
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[i...]))
         }
-        out[start...].reverse()
     }
 
     private static func appendEscape(_ scalar: UInt32, to out: inout [UInt8]) {

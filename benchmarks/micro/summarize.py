@@ -22,7 +22,7 @@ KINDS = [
     ("ReadingRing push+drain", 3, 1_000_000, "reading", True),
     ("MessageDecoder.decode", 3, 1_000, "message", True),
     ("WindowAggregator.add", 1, 1_000, "reading", True),
-    ("RollupEncoder.append", 2, 1_000, "rollup", False),
+    ("RollupLineEncoder.append", 2, 1_000, "rollup", False),
     ("decode+push+aggregate", 1, 1_000, "message", True),
 ]
 PREFIX = "package.benchmark.TelemetryMicro."

@@ -1,13 +1,13 @@
 import Benchmark
 import TelemetryCore
 
-/// `RollupEncoder.append` per rollup, in both file formats: 1,000 closed 10s windows of the
-/// fleet (each of 10 readings, values as the sensors send them), appended one after another
-/// into one reused output buffer, as the rollup sink does.
+/// `RollupLineEncoder.append` per rollup, in both file formats: 1,000 closed 10s windows of
+/// the fleet (each of 10 readings, values as the sensors send them), appended one after
+/// another into one reused output buffer by one long-lived encoder, as the rollup sink does.
 func encoderBenchmarks() {
     for format in RollupFileFormat.allCases {
         Benchmark(
-            "RollupEncoder.append \(format.rawValue) (per rollup)",
+            "RollupLineEncoder.append \(format.rawValue) (per rollup)",
             configuration: .init(scalingFactor: .kilo)
         ) { benchmark, fixture in
             fixture.runIteration(benchmark)
@@ -23,9 +23,11 @@ final class EncoderFixture: @unchecked Sendable {
     let format: RollupFileFormat
     let rollups: [Rollup]
     var out: [UInt8] = []
+    var encoder: RollupLineEncoder
 
     init(format: RollupFileFormat) {
         self.format = format
+        self.encoder = RollupLineEncoder(format: format)
         let fleet = Fleet.standard
         let window = WindowSize(parsing: "10s")!
         var rollups: [Rollup] = []
@@ -43,7 +45,7 @@ final class EncoderFixture: @unchecked Sendable {
     func runIteration(_ benchmark: Benchmark) {
         out.removeAll(keepingCapacity: true)
         benchmark.measure {
-            for r in rollups { RollupEncoder.append(r, format: format, to: &out) }
+            for r in rollups { encoder.append(r, to: &out) }
         }
         blackHole(out.count)
     }
