@@ -17,7 +17,8 @@
  * time); at QoS 1 at most --window messages are unacknowledged (PUBACKs are matched by packet
  * id) and all are acknowledged before it ends. It prints one JSON line: published, completed
  * (written at QoS 0; acknowledged at QoS 1), first and last publication (epoch ms), when the
- * last was completed, and its own CPU time.
+ * last was completed, its own CPU time, and — at a target rate — how far it fell behind its
+ * schedule at worst and the stretches of wall time (epoch ms) it was more than 0.25 s behind.
  *
  *   cc -O2 -o flood_pub flood_pub.c
  *   flood_pub --port P --qos 1 --count 150000 [--rate 0] [--seed 42] [--devices 1000] [--window 1000]
@@ -214,12 +215,25 @@ int main(int argc, char **argv) {
     char payload[256];
     unsigned next_id = 0;
     double first = 0, last = 0, t0 = mono_s();
+    /* At a target rate: when it falls behind its schedule by more than 0.25 s (starved of CPU,
+     * or a broker that stopped taking messages fills the QoS 1 window), that stretch of wall
+     * time is a stall — the receiver's input stopped, whatever the receiver does. */
+    double behind_max = 0, stall_from = 0;
+    double stalls[64][2];
+    int nstalls = 0;
     for (long i = 0; i < count; i++) {
         if (rate > 0) {
-            double due = t0 + (double)i / rate, wait = due - mono_s();
+            double due = t0 + (double)i / rate, now = mono_s(), wait = due - now;
             if (wait > 0) {
                 struct timespec ts = { (time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9) };
                 nanosleep(&ts, NULL);
+            }
+            double behind = -wait;
+            if (behind > behind_max) behind_max = behind;
+            if (behind > 0.25 && stall_from == 0) stall_from = now_ms() - behind * 1e3;
+            if (behind < 0.05 && stall_from != 0) {
+                if (nstalls < 64) { stalls[nstalls][0] = stall_from; stalls[nstalls][1] = now_ms(); nstalls++; }
+                stall_from = 0;
             }
         }
         if (qos == 1) {
@@ -267,9 +281,13 @@ int main(int argc, char **argv) {
     close(fd);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
+    if (stall_from != 0 && nstalls < 64) { stalls[nstalls][0] = stall_from; stalls[nstalls][1] = finished; nstalls++; }
     printf("{\"published\":%ld,\"completed\":%ld,\"qos\":%d,\"first_ms\":%.3f,\"last_ms\":%.3f,\"done_ms\":%.3f,"
-           "\"cpu_s\":%.6f}\n",
+           "\"cpu_s\":%.6f,\"behind_max_ms\":%.1f,\"stalls\":[",
            count, qos ? acked : count, qos, first, last, finished,
-           ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
+           ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6,
+           behind_max * 1e3);
+    for (int k = 0; k < nstalls; k++) printf("%s[%.0f,%.0f]", k ? "," : "", stalls[k][0], stalls[k][1]);
+    printf("]}\n");
     return 0;
 }
