@@ -2,10 +2,6 @@ import Logging
 import TelemetryCore
 import TelemetryStorage
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The aggregator thread of an `IngestPipeline`: drains the ring in batches, folds readings
 /// into windows, appends closed rollups to files (keeping them in memory and retrying while
 /// the disk refuses), dead-letters too-late readings, refreshes the status, prunes old
@@ -22,6 +18,7 @@ final class AggregatorLoop {
         let configuration: DaemonConfiguration
         let mode: PipelineMode
         let ring: ReadingRing
+        let doorbell: RingDoorbell
         let registry: SeriesRegistry
         let counters: PipelineCounters
         let deadLetters: DeadLetterSink
@@ -48,6 +45,12 @@ final class AggregatorLoop {
     private var lastError: String?
     private var ringHighWater = 0
     private var lastFlushMs: Int64
+    /// When closed rollups were last handed to the files (live mode writes them every
+    /// `writeIntervalMs`, a replay at each flush).
+    private var lastWriteMs: Int64
+    /// Live mode: the write-ahead log once recovery has opened it (it never changes after),
+    /// read from the gate only until then — the gate's lock is the producers' lock.
+    private var log: WriteAheadLog?
     private var lastStatusMs: Int64
     private var lastDevicesMs: Int64
     private var idleTurns = 0
@@ -59,6 +62,13 @@ final class AggregatorLoop {
     /// Rollups kept in memory before a flush is forced.
     static let backlogFlushThreshold = 65_536
     static let flushIntervalMs: Int64 = 1_000
+    /// Live mode: how long closed rollups may wait before they are appended to their files
+    /// (made durable at the next flush); a rollup is on disk this soon after it closes.
+    static let writeIntervalMs: Int64 = 50
+    /// Longest wait for readings while traffic flows, and once idle for `idleAfterTurns` turns.
+    static let busyParkMs = 2
+    static let idleParkMs = 50
+    static let idleAfterTurns = 100
 
     init(_ context: Context) {
         self.context = context
@@ -79,6 +89,7 @@ final class AggregatorLoop {
         }
         sink.journal = journal
         lastFlushMs = context.clock()
+        lastWriteMs = lastFlushMs
         lastStatusMs = lastFlushMs
         lastDevicesMs = lastFlushMs
         lastCheckpointMs = lastFlushMs
@@ -108,7 +119,10 @@ final class AggregatorLoop {
                 return nil
             }
             idleTurns += 1
-            usleep(idleTurns < 10 ? 50 : 1_000)
+            let ring = context.ring
+            context.doorbell.park(timeoutMs: idleTurns < Self.idleAfterTurns ? Self.busyParkMs : Self.idleParkMs) {
+                ring.count > 0 || context.control.requestedEnd != nil
+            }
         } else {
             idleTurns = 0
         }
@@ -119,6 +133,10 @@ final class AggregatorLoop {
         if now - lastFlushMs >= Self.flushIntervalMs || backlog.count >= Self.backlogFlushThreshold {
             flushFiles()
             lastFlushMs = now
+            lastWriteMs = now
+        } else if context.mode == .live, !backlog.isEmpty, now - lastWriteMs >= Self.writeIntervalMs {
+            writeBacklog()
+            lastWriteMs = now
         }
         if checkpoints != nil, now - lastCheckpointMs >= context.configuration.checkpointIntervalMs, takeCheckpoint() {
             lastCheckpointMs = now
@@ -148,13 +166,19 @@ final class AggregatorLoop {
     /// replay goes by the capture's arrival times only, so that it is deterministic; during
     /// recovery the log's arrival times are the clock.)
     private func advanceIngestClock(to now: Int64) {
-        guard context.mode == .live, context.gate?.attachedLog != nil else { return }
+        guard context.mode == .live, attachedLog != nil else { return }
         if !listening {
             aggregator.listening(since: now)
             listening = true
         }
         aggregator.advanceIngestClock(to: now)
         collectOutput()
+    }
+
+    /// The write-ahead log, once recovery has attached it (then without taking the gate's lock).
+    private var attachedLog: WriteAheadLog? {
+        if log == nil { log = context.gate?.attachedLog }
+        return log
     }
 
     private func finish(_ end: PipelineEnd) {
@@ -203,7 +227,7 @@ final class AggregatorLoop {
         do {
             try sink.flush()
             try context.deadLetters.flush(journal: journal)
-            try context.gate?.attachedLog?.sync()
+            try attachedLog?.sync()
         } catch {
             note(error, nil)
         }
@@ -249,7 +273,7 @@ final class AggregatorLoop {
         guard backlog.isEmpty else { return false }
         do {
             try sink.flush()
-            try context.gate?.attachedLog?.sync()
+            try attachedLog?.sync()
             var state = aggregator.checkpoint()
             state.appliedLSN = Int(covered)
             state.epoch = journal.epoch + 1
@@ -261,7 +285,7 @@ final class AggregatorLoop {
         }
         // Keep a tail behind the checkpoint: the redelivery filter needs the last records.
         let keep = UInt64(Self.logTailKept)
-        if covered > keep { context.gate?.attachedLog?.removeSegments(before: covered - keep) }
+        if covered > keep { attachedLog?.removeSegments(before: covered - keep) }
         return true
     }
 

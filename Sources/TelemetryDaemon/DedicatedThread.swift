@@ -9,8 +9,10 @@ func onDedicatedThread<Result: Sendable>(
     named name: String, _ body: @escaping @Sendable () -> Result
 ) async -> Result {
     await withCheckedContinuation { continuation in
-        let thread = Thread { continuation.resume(returning: body()) }
-        thread.name = name
+        let thread = Thread {
+            ThreadName.apply(name)
+            continuation.resume(returning: body())
+        }
         thread.start()
     }
 }

@@ -21,6 +21,7 @@ final class IngestGate: @unchecked Sendable {
     }
     private let state: Mutex<State>
     private let ring: ReadingRing
+    private let doorbell: RingDoorbell
     private let deadLetters: DeadLetterSink
     /// Nil until recovery has replayed the old log and opened it for appending; set and
     /// read only with `state` locked.
@@ -34,8 +35,9 @@ final class IngestGate: @unchecked Sendable {
         case logFailed(StorageError)
     }
 
-    init(ring: ReadingRing, deadLetters: DeadLetterSink, lastAdmitted: UInt64) {
+    init(ring: ReadingRing, doorbell: RingDoorbell, deadLetters: DeadLetterSink, lastAdmitted: UInt64) {
         self.ring = ring
+        self.doorbell = doorbell
         self.deadLetters = deadLetters
         state = Mutex(State(lastAdmitted: lastAdmitted))
     }
@@ -56,11 +58,16 @@ final class IngestGate: @unchecked Sendable {
     ) throws(Refusal) {
         try state.withLock { s throws(Refusal) in
             // Only this holder pushes and the consumer only frees room, so room seen now stays.
-            guard ring.capacity - ring.count >= readings.count else { throw .noRoom }
+            let inUse = ring.count
+            guard ring.capacity - inUse >= readings.count else {
+                doorbell.ring()
+                throw .noRoom
+            }
             let lsn = try record(topic, payload, arrivalMs, connection, mid, recovered)
             let pushed = ring.tryPush(readings)
             precondition(pushed, "the ring lost room it had under the gate")
             s.lastAdmitted = lsn
+            doorbell.pushed(inUse: inUse + readings.count, capacity: ring.capacity)
         }
     }
 

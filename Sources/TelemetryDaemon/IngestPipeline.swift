@@ -22,6 +22,8 @@ package final class IngestPipeline: Sendable {
     package let registry: SeriesRegistry
     package let counters = PipelineCounters()
     let ring: ReadingRing
+    /// How producers and `finish` wake the aggregator thread when it waits for readings.
+    let doorbell = RingDoorbell()
     let deadLetters: DeadLetterSink
     private let logger: Logger
     private let control: AggregatorControl
@@ -63,7 +65,7 @@ package final class IngestPipeline: Sendable {
         }
         restored = checkpoint
         gate = mode.checkpoints
-            ? IngestGate(ring: ring, deadLetters: deadLetters, lastAdmitted: UInt64(checkpoint?.appliedLSN ?? 0)) : nil
+            ? IngestGate(ring: ring, doorbell: doorbell, deadLetters: deadLetters, lastAdmitted: UInt64(checkpoint?.appliedLSN ?? 0)) : nil
     }
 
     /// Start-up file work, before anything is written: in live mode, loads the checkpoint and
@@ -109,7 +111,7 @@ package final class IngestPipeline: Sendable {
         let applied = UInt64(restored?.appliedLSN ?? 0)
         let keep = UInt64(AggregatorLoop.logTailKept)
         let walDirectory = configuration.dataDirectory.wal
-        let outcome = await onDedicatedThread(named: "telemetryd-recovery") { [self] () -> Result<Recovery, StorageError> in
+        let outcome = await onDedicatedThread(named: "td-recovery") { [self] () -> Result<Recovery, StorageError> in
             let producer = makeProducer()
             var tails: [UInt16: [(mid: Int32, digest: UInt64)]] = [:]
             var replayed = 0
@@ -159,14 +161,14 @@ package final class IngestPipeline: Sendable {
     /// Starts the aggregator thread.
     package func start() {
         let context = AggregatorLoop.Context(
-            configuration: configuration, mode: mode, ring: ring, registry: registry, counters: counters,
+            configuration: configuration, mode: mode, ring: ring, doorbell: doorbell, registry: registry, counters: counters,
             deadLetters: deadLetters, control: control, logger: logger, clock: clock, startedMs: startedMs,
             gate: gate, restored: restored)
         let thread = Thread { [control] in
+            ThreadName.apply(ThreadName.aggregator)
             AggregatorLoop(context).run()
             control.exited.complete()
         }
-        thread.name = "telemetryd-aggregator"
         thread.start()
     }
 
@@ -175,6 +177,7 @@ package final class IngestPipeline: Sendable {
     @discardableResult
     package func finish(_ end: PipelineEnd) async -> PipelineStatus {
         control.requestEnd(end)
+        doorbell.ring()
         await control.exited.wait()
         lock.withLock { $0.take()?.release() }
         return status

@@ -54,7 +54,7 @@ package struct ReplayRun {
         let pipeline = try IngestPipeline(configuration: configuration, mode: .replay, logger: logger)
         let started = ContinuousClock.now
         pipeline.start()
-        let failure = await onDedicatedThread(named: "telemetryd-replay") { () -> StorageError? in
+        let failure = await onDedicatedThread(named: "td-replay") { () -> StorageError? in
             let replayer = CaptureReplayer(producer: pipeline.makeProducer())
             do throws(StorageError) {
                 for path in captures { try replayer.replay(path: path) }
