@@ -48,8 +48,9 @@ final class AggregatorLoop {
     /// When closed rollups were last handed to the files (live mode writes them every
     /// `writeIntervalMs`, a replay at each flush).
     private var lastWriteMs: Int64
-    /// Live mode: the write-ahead log once recovery has opened it (it never changes after),
-    /// read from the gate only until then — the gate's lock is the producers' lock.
+    /// Live mode: whether recovery is over, and the write-ahead log it opened (nil when the
+    /// log is off); read from the gate only until then — the gate's lock is the producers'.
+    private var recovered = false
     private var log: WriteAheadLog?
     private var lastStatusMs: Int64
     private var lastDevicesMs: Int64
@@ -77,7 +78,11 @@ final class AggregatorLoop {
             windows: c.windows, allowedLatenessMs: c.allowedLatenessMs, idleCloseMs: c.idleCloseMs, registry: context.registry)
         sink = RollupFileSink(directory: c.dataDirectory, format: c.fileFormat)
         checkpoints = context.mode.checkpoints ? CheckpointFile(directory: c.dataDirectory, logger: context.logger) : nil
-        if context.mode.checkpoints {
+        if context.mode.checkpoints, !c.walEnabled {
+            // Without the log nothing is replayed after a crash, so nothing may be cut back:
+            // no journal (recovery removes one left by a run that had the log on).
+            journal = nil
+        } else if context.mode.checkpoints {
             do {
                 journal = try OutputJournal(stateDirectory: c.dataDirectory.state, epoch: context.restored?.epoch ?? 0)
             } catch {
@@ -138,7 +143,8 @@ final class AggregatorLoop {
             writeBacklog()
             lastWriteMs = now
         }
-        if checkpoints != nil, now - lastCheckpointMs >= context.configuration.checkpointIntervalMs, takeCheckpoint() {
+        if checkpoints != nil, context.configuration.walEnabled,
+           now - lastCheckpointMs >= context.configuration.checkpointIntervalMs, takeCheckpoint() {
             lastCheckpointMs = now
         }
         if now - lastStatusMs >= context.configuration.statusIntervalMs {
@@ -166,7 +172,7 @@ final class AggregatorLoop {
     /// replay goes by the capture's arrival times only, so that it is deterministic; during
     /// recovery the log's arrival times are the clock.)
     private func advanceIngestClock(to now: Int64) {
-        guard context.mode == .live, attachedLog != nil else { return }
+        guard context.mode == .live, isRecovered else { return }
         if !listening {
             aggregator.listening(since: now)
             listening = true
@@ -175,11 +181,17 @@ final class AggregatorLoop {
         collectOutput()
     }
 
-    /// The write-ahead log, once recovery has attached it (then without taking the gate's lock).
-    private var attachedLog: WriteAheadLog? {
-        if log == nil { log = context.gate?.attachedLog }
-        return log
+    /// Whether recovery is over (then known without taking the gate's lock again).
+    private var isRecovered: Bool {
+        if !recovered, let gate = context.gate, gate.isOpen {
+            log = gate.attachedLog
+            recovered = true
+        }
+        return recovered
     }
+
+    /// The write-ahead log, once recovery has opened it (nil before, and when it is off).
+    private var attachedLog: WriteAheadLog? { isRecovered ? log : nil }
 
     private func finish(_ end: PipelineEnd) {
         ownerThread.check()
@@ -243,7 +255,9 @@ final class AggregatorLoop {
     @discardableResult
     private func takeCheckpoint() -> Bool {
         ownerThread.check()
-        guard let checkpoints, let journal else { return false }
+        guard let checkpoints else { return false }
+        // Without the log (`wal.enabled: false`) there is no journal: only a stop checkpoints.
+        guard journal != nil || !context.configuration.walEnabled else { return false }
         // With producers held out, everything admitted up to `covered` is drained and its
         // dead letters written; nothing after it is in the state or the files.
         let covered: UInt64
@@ -276,9 +290,10 @@ final class AggregatorLoop {
             try attachedLog?.sync()
             var state = aggregator.checkpoint()
             state.appliedLSN = Int(covered)
-            state.epoch = journal.epoch + 1
+            let epoch = journal.map { $0.epoch + 1 } ?? 0
+            state.epoch = epoch
             try checkpoints.write(state)
-            try journal.begin(epoch: journal.epoch + 1)
+            try journal?.begin(epoch: epoch)
         } catch {
             note(error, "checkpoint not written; retried")
             return false

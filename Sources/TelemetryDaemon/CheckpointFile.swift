@@ -42,6 +42,12 @@ struct CheckpointFile {
         }
     }
 
+    /// Deletes the checkpoint (without the write-ahead log, a restored checkpoint must not be
+    /// restored again after a crash: the windows it held may have been written since).
+    func remove() throws(StorageError) {
+        try FileSystem.remove(path)
+    }
+
     /// Replaces the checkpoint with `checkpoint` (atomically, durably).
     func write(_ checkpoint: AggregatorCheckpoint) throws(StorageError) {
         try FileSystem.makeDirectory(directory.state)

@@ -113,6 +113,10 @@ package enum ConfigurationLoader {
             c.walSegmentBytes = try integer(v, key: "wal.segment_size", range: 65_536...(1 << 30),
                                             expected: "a segment size in bytes from 65536 to 1073741824")
         }
+        if let v = text("wal.enabled") {
+            guard let flag = Bool(v) else { throw ConfigurationError(key: "wal.enabled", found: v, expected: "true or false") }
+            c.walEnabled = flag
+        }
         if let v = text("checkpoint.interval") {
             c.checkpointIntervalMs = try duration(v, key: "checkpoint.interval", allowZero: false)
         }

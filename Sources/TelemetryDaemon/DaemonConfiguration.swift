@@ -31,6 +31,12 @@ package struct DaemonConfiguration: Sendable, Equatable {
     package var checkpointIntervalMs: Int64 = 10_000
     /// Size of one write-ahead-log segment, reserved on disk when the segment is created.
     package var walSegmentBytes = 16 << 20
+    /// Whether `telemetryd run` logs every message before acknowledging it (`wal.enabled`).
+    /// Off: no log, no periodic checkpoint (a stop still checkpoints the open windows); a
+    /// crash loses what was in memory — the open windows and the messages not yet folded in —
+    /// but never writes a rollup twice. For fleets where a lost window costs less than the
+    /// disk writes (flash that wears, QoS 0 traffic the broker would not keep anyway).
+    package var walEnabled = true
     package var logLevel = "info"
     package var broker = BrokerSettings()
 

@@ -18,13 +18,15 @@ import TelemetryStorage
 final class IngestGate: @unchecked Sendable {
     private struct State {
         var lastAdmitted: UInt64
+        /// Whether recovery is over and new messages are taken (logged, when there is a log).
+        var open = false
     }
     private let state: Mutex<State>
     private let ring: ReadingRing
     private let doorbell: RingDoorbell
     private let deadLetters: DeadLetterSink
-    /// Nil until recovery has replayed the old log and opened it for appending; set and
-    /// read only with `state` locked.
+    /// Nil until recovery has replayed the old log and opened it for appending, and for good
+    /// when the log is turned off (`wal.enabled: false`); set and read only with `state` locked.
     private nonisolated(unsafe) var log: WriteAheadLog?
 
     /// Why a message was not admitted (it is then neither logged nor pushed).
@@ -42,10 +44,16 @@ final class IngestGate: @unchecked Sendable {
         state = Mutex(State(lastAdmitted: lastAdmitted))
     }
 
-    /// Opens the gate for new messages, appending to `log` (after recovery).
-    func attach(_ log: WriteAheadLog) {
-        state.withLock { _ in self.log = log }
+    /// Opens the gate for new messages, appending to `log` (after recovery; nil: the log is off).
+    func open(appendingTo log: WriteAheadLog?) {
+        state.withLock { s in
+            self.log = log
+            s.open = true
+        }
     }
+
+    /// Whether recovery is over (`open(appendingTo:)` was called).
+    var isOpen: Bool { state.withLock { $0.open } }
 
     /// The log, for `sync()` and `removeSegments(before:)` (aggregator thread).
     var attachedLog: WriteAheadLog? { state.withLock { _ in log } }

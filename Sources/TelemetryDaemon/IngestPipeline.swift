@@ -128,6 +128,16 @@ package final class IngestPipeline: Sendable {
                         connection: record.connection, mid: record.mid, recovered: record.lsn)
                     replayed += 1
                 }
+                guard configuration.walEnabled else {
+                    // The log is off from now on: what was replayed lives in memory only, so
+                    // nothing may be cut back, restored or replayed again after a crash. (The
+                    // journal goes first: a crash in between then writes nothing twice.)
+                    try OutputJournal.removeAll(stateDirectory: configuration.dataDirectory.state)
+                    try CheckpointFile(directory: configuration.dataDirectory, logger: logger).remove()
+                    let removed = try WriteAheadLog.removeAll(directory: walDirectory)
+                    return .success(Recovery(log: nil, tails: [:], replayed: replayed, damaged: summary.stoppedAtDamage,
+                                             removedSegments: removed))
+                }
                 let log = try WriteAheadLog(
                     directory: walDirectory, nextLSN: max(summary.lastLSN ?? 0, applied) + 1,
                     segmentBytes: configuration.walSegmentBytes)
@@ -140,7 +150,7 @@ package final class IngestPipeline: Sendable {
         if recovery.damaged {
             logger.critical("the write-ahead log ends in a damaged record (a power cut?); replayed what came before it")
         }
-        for path in recovery.log.setAside {
+        for path in recovery.log?.setAside ?? [] {
             logger.warning("set aside \(path): a write-ahead-log segment after the recovered position")
         }
         if recovery.replayed > 0 { logger.notice("recovered \(recovery.replayed) message(s) from the write-ahead log") }
@@ -149,7 +159,11 @@ package final class IngestPipeline: Sendable {
                 filters[connection] = RedeliveryFilter(entries: tail.suffix(Recovery.tailPerConnection))
             }
         }
-        gate.attach(recovery.log)
+        if !configuration.walEnabled {
+            logger.warning(
+                "write-ahead log off (wal.enabled: false): a crash loses the open windows and the messages not yet in them\(recovery.removedSegments > 0 ? "; removed \(recovery.removedSegments) old log segment(s) after replaying them" : "")")
+        }
+        gate.open(appendingTo: recovery.log)
         return recovery.replayed
     }
 
@@ -201,10 +215,13 @@ package final class IngestPipeline: Sendable {
 /// What `IngestPipeline.recover()` found, handed from the recovery thread back to its caller.
 /// `@unchecked Sendable`: the log inside is not used by the recovery thread after it returns.
 private struct Recovery: @unchecked Sendable {
-    let log: WriteAheadLog
+    /// Nil when the log is off (`wal.enabled: false`).
+    let log: WriteAheadLog?
     let tails: [UInt16: [(mid: Int32, digest: UInt64)]]
     let replayed: Int
     let damaged: Bool
+    /// Segments of an old log deleted after replaying it, because the log is now off.
+    var removedSegments = 0
     /// Records per connection remembered for the redelivery filter (≥ any broker's in-flight window).
     static let tailPerConnection = 1_024
 }

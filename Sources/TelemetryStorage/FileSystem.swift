@@ -156,6 +156,11 @@ package enum FileSystem {
         guard rename(path, newPath) == 0 else { throw StorageError("rename", path: path, errno: errno) }
     }
 
+    /// Deletes the file at `path`; one that is not there is not an error.
+    package static func remove(_ path: String) throws(StorageError) {
+        if unlink(path) != 0, errno != ENOENT { throw StorageError("remove", path: path, errno: errno) }
+    }
+
     /// Names in a directory, sorted; empty when it does not exist.
     package static func list(_ path: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()

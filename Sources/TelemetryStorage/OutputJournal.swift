@@ -115,6 +115,12 @@ package final class OutputJournal {
         guard ftruncate(fd, off_t(length)) == 0 else { throw StorageError("truncate", path: path, errno: errno) }
     }
 
+    /// Removes every journal (live mode without the write-ahead log: there is nothing to replay
+    /// after a cut, so nothing may be cut).
+    package static func removeAll(stateDirectory: String) throws(StorageError) {
+        try removeJournals(in: stateDirectory)
+    }
+
     private static func removeJournals(in stateDirectory: String) throws(StorageError) {
         for name in FileSystem.list(stateDirectory) where name.hasPrefix("journal-") {
             let p = stateDirectory + "/" + name

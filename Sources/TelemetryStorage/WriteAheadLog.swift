@@ -106,6 +106,17 @@ package final class WriteAheadLog: @unchecked Sendable {
         use(first)
     }
 
+    /// Deletes every segment in `directory` (the log turned off, once recovery has replayed
+    /// it); returns how many were deleted.
+    package static func removeAll(directory: String) throws(StorageError) -> Int {
+        var removed = 0
+        for file in WALSegmentFile.all(in: directory) {
+            guard file.remove() else { throw StorageError("remove", path: file.path, errno: errno) }
+            removed += 1
+        }
+        return removed
+    }
+
     /// LSN of the last record appended (`nextLSN - 1` before any). Any thread.
     package var lastLSN: UInt64 { lastAppended.load(ordering: .relaxed) }
 

@@ -39,7 +39,7 @@ import TelemetryDaemon
         ("log.level", "loud"), ("limits.max_payload_bytes", "0"),
         ("mqtt.broker", "http://broker"), ("mqtt.topics", "vn/#/x"), ("mqtt.topics", "vn/# 3"),
         ("mqtt.protocol", "4"), ("mqtt.connect_attempts", "-1"), ("mqtt.clean_session", "maybe"),
-        ("status.devices_interval", "0s"), ("status.devices_interval", "often"),
+        ("status.devices_interval", "0s"), ("status.devices_interval", "often"), ("wal.enabled", "maybe"),
     ])
     func aBadValueNamesItsKey(key: String, value: String) async throws {
         do {
@@ -56,6 +56,12 @@ import TelemetryDaemon
         #expect(try await ConfigurationLoader.load(file: nil, environment: false).devicesIntervalMs == 15_000)
         let c = try await ConfigurationLoader.load(file: nil, overrides: ["status.devices_interval": "1m"], environment: false)
         #expect(c.devicesIntervalMs == 60_000)
+    }
+
+    @Test func theWriteAheadLogIsOnByDefaultAndCanBeTurnedOff() async throws {
+        #expect(try await ConfigurationLoader.load(file: nil, environment: false).walEnabled)
+        let c = try await ConfigurationLoader.load(file: nil, overrides: ["wal.enabled": "false"], environment: false)
+        #expect(!c.walEnabled)
     }
 
     @Test func templatesTakeATimestampUnitFromTheFile() async throws {
