@@ -30,6 +30,20 @@ package final class RollupFileSink {
     /// sizes close in turn, so their paths are worked out once, not per rollup.
     private var recentFiles: [(windowMs: Int64, hourStartMs: Int64, path: String)] = []
     private var nextRecent = 0
+    /// The lines of one `write` call for one file; kept between calls with their capacity
+    /// (up to `keptCapacity`: one large close must not pin its buffer for good).
+    private struct FileBatch {
+        static let keptCapacity = 1 << 20
+        var path = ""
+        var bytes: [UInt8] = []
+        var lines = 0
+
+        mutating func reset() {
+            bytes.removeAll(keepingCapacity: bytes.capacity <= Self.keptCapacity)
+            lines = 0
+        }
+    }
+    private var batches: [FileBatch] = []
 
     /// How many files may stay open after a flush before idle ones are closed.
     static let openFileLimit = 32
@@ -81,36 +95,46 @@ package final class RollupFileSink {
         owner.check()
         guard !rollups.isEmpty else { return }
         // The files of one call are few (a window size's hour each): found by a short search.
-        var files: [(path: String, bytes: [UInt8], indices: [Int])] = []
+        // Their buffers are kept between calls (emptied, not freed), and which file each
+        // rollup went to is needed only when one fails.
+        var used = 0
         var current = -1
         rollups.withUnsafeBufferPointer { batch in
             for i in batch.indices {
                 let p = cachedPath(for: batch[i])
-                if current < 0 || files[current].path != p {
-                    if let k = files.firstIndex(where: { $0.path == p }) {
+                if current < 0 || batches[current].path != p {
+                    if let k = batches[..<used].firstIndex(where: { $0.path == p }) {
                         current = k
                     } else {
-                        files.append((p, [], []))
-                        current = files.count - 1
+                        if used == batches.count { batches.append(FileBatch()) }
+                        batches[used].path = p
+                        current = used
+                        used += 1
                     }
                 }
-                encoder.append(batch[i], to: &files[current].bytes)
-                files[current].indices.append(i)
+                encoder.append(batch[i], to: &batches[current].bytes)
+                batches[current].lines += 1
             }
         }
-        var written = Set<Int>()
+        defer {
+            for k in 0..<used { batches[k].reset() }
+            if batches.count > used { batches.removeLast(batches.count - used) }
+        }
+        var written = 0
         do {
-            for f in files {
+            for k in 0..<used {
+                let f = batches[k]
                 try journal?.willAppend(to: f.path)
                 let file = try handle(f.path)
                 if format == .csv, file.size == 0 { try file.append(RollupEncoder.csvHeader) }
                 try file.append(f.bytes)
                 dirty.insert(f.path)
-                written.formUnion(f.indices)
-                linesWritten += f.indices.count
+                linesWritten += f.lines
+                written += 1
             }
         } catch {
-            rollups = rollups.enumerated().filter { !written.contains($0.offset) }.map(\.element)
+            let done = Set(batches[..<written].map(\.path))
+            rollups.removeAll { done.contains(cachedPath(for: $0)) }
             throw error
         }
         rollups.removeAll(keepingCapacity: true)
