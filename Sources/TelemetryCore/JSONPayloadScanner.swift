@@ -21,7 +21,8 @@ package protocol MetricSink {
 /// it (here and on `JSONLexer`) answer whether they could lex, and the scan turns a no into
 /// the reason.
 ///
-/// Threading: owned by one ingest thread (it keeps a reusable key buffer); not `Sendable`.
+/// Threading: owned by one ingest thread (it keeps a reusable path buffer, shared by its
+/// copies); not `Sendable`.
 package struct JSONPayloadScanner {
     /// What the scan found besides the metrics.
     package struct Header: Equatable, Sendable {
@@ -32,9 +33,34 @@ package struct JSONPayloadScanner {
     /// Deepest nesting accepted; deeper payloads are `bad_json`.
     package static let maxDepth = 32
 
-    private var path: [UInt8] = []
+    /// The metric path being built (keys joined with `.`), in memory of its own: a key is
+    /// copied in with one `copyMemory`, and dropping it is setting a length. It can never
+    /// outgrow its capacity: the keys on a path are disjoint parts of the payload and
+    /// unescaping never lengthens one, so a path is at most the payload plus one `.` per level.
+    private final class PathBuffer {
+        var base: UnsafeMutablePointer<UInt8>
+        var capacity: Int
+        /// Where a key with escapes is unescaped before it is copied onto the path.
+        var escaped: [UInt8] = []
 
-    package init() { path.reserveCapacity(256) }
+        init() {
+            capacity = 256
+            base = .allocate(capacity: capacity)
+        }
+
+        func reserve(_ n: Int) {
+            guard n > capacity else { return }
+            base.deallocate()
+            capacity = n
+            base = .allocate(capacity: n)
+        }
+
+        deinit { base.deallocate() }
+    }
+
+    private let path = PathBuffer()
+
+    package init() {}
 
     /// Scans `payload`, handing each metric to `sink`, and returns the header; a numeric `ts`
     /// counts `timestampUnit` (the template's `ts_unit`).
@@ -46,43 +72,80 @@ package struct JSONPayloadScanner {
     ) throws(RejectReason) -> Header {
         var cursor = JSONLexer(bytes: payload)
         var header = Header()
-        path.removeAll(keepingCapacity: true)
+        path.reserve(payload.count + Self.maxDepth + 1)
+        var state = PathState(base: path.base, capacity: path.capacity, length: 0, owner: path)
         cursor.skipSpace()
         guard cursor.peek == 0x7B else { throw .badJSON }
-        try scanObject(&cursor, depth: 1, unit: timestampUnit, header: &header, sink: &sink)
+        try Self.scanObject(&cursor, depth: 1, unit: timestampUnit, path: &state, header: &header, sink: &sink)
         cursor.skipSpace()
         guard cursor.atEnd else { throw .badJSON }
         return header
     }
 
-    private mutating func scanObject<S: MetricSink>(
-        _ c: inout JSONLexer, depth: Int, unit: TimestampUnit, header: inout Header, sink: inout S
+    /// The path during one scan: its bytes are `base[0..<length]`.
+    private struct PathState {
+        let base: UnsafeMutablePointer<UInt8>
+        let capacity: Int
+        var length: Int
+        unowned(unsafe) let owner: PathBuffer
+
+        var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: length) }
+
+        @inline(__always)
+        mutating func append(_ b: UInt8) {
+            precondition(length < capacity)
+            base[length] = b
+            length += 1
+        }
+
+        @inline(__always)
+        mutating func append(_ bytes: UnsafeRawBufferPointer) {
+            guard !bytes.isEmpty else { return }
+            precondition(length + bytes.count <= capacity)
+            UnsafeMutableRawPointer(base + length).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+            length += bytes.count
+        }
+
+        /// Whether the path is exactly `a` `b` (two ASCII bytes).
+        @inline(__always)
+        func equals(_ a: UInt8, _ b: UInt8) -> Bool { length == 2 && base[0] == a && base[1] == b }
+
+        @inline(__always)
+        func equals(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> Bool {
+            length == 3 && base[0] == a && base[1] == b && base[2] == c
+        }
+    }
+
+    private static func scanObject<S: MetricSink>(
+        _ c: inout JSONLexer, depth: Int, unit: TimestampUnit, path: inout PathState, header: inout Header,
+        sink: inout S
     ) throws(RejectReason) {
         guard depth <= Self.maxDepth else { throw .badJSON }
         c.advance()  // {
         c.skipSpace()
         if c.peek == 0x7D { c.advance(); return }
-        let base = path.count
+        let base = path.length
         while true {
             c.skipSpace()
             guard c.peek == 0x22 else { throw .badJSON }
             if base > 0 { path.append(0x2E) }
-            guard readKey(&c) else { throw .badJSON }
+            guard readKey(&c, into: &path) else { throw .badJSON }
             c.skipSpace()
             guard c.peek == 0x3A else { throw .badJSON }
             c.advance()
             c.skipSpace()
             let keyIsTop = depth == 1
+            let isTs = keyIsTop && path.equals(0x74, 0x73)  // ts
+            let isSeq = keyIsTop && path.equals(0x73, 0x65, 0x71)  // seq
             // A top-level `ts`/`seq` of a kind it cannot be (object, array, boolean; text for
             // `seq`) is rejected with its own reason, not skipped.
-            let wrongKind: RejectReason? =
-                !keyIsTop ? nil : pathEquals("ts") ? .badTimestamp : pathEquals("seq") ? .badSeq : nil
+            let wrongKind: RejectReason? = isTs ? .badTimestamp : isSeq ? .badSeq : nil
             switch c.peek {
             case 0x7B:
                 if let wrongKind { throw c.skipValue(depth: depth, maxDepth: Self.maxDepth) ? wrongKind : .badJSON }
-                try scanObject(&c, depth: depth + 1, unit: unit, header: &header, sink: &sink)
+                try scanObject(&c, depth: depth + 1, unit: unit, path: &path, header: &header, sink: &sink)
             case 0x22:
-                if keyIsTop, pathEquals("ts") {
+                if isTs {
                     guard let ts = readTimestampString(&c) else { throw .badTimestamp }
                     header.timestampMs = ts
                 } else {
@@ -99,13 +162,11 @@ package struct JSONPayloadScanner {
                 guard c.skipWord("false") else { throw .badJSON }
                 if let wrongKind { throw wrongKind }
             case 0x6E:
+                // An explicit null means "absent" (also for `ts` and `seq`).
                 guard c.skipWord("null") else { throw .badJSON }
-                if keyIsTop, pathEquals("ts") || pathEquals("seq") {
-                    // An explicit null means "absent".
-                }
             case nil: throw .badJSON
             case let b? where b != 0x2D && b &- 0x30 > 9: throw .badJSON
-            case _ where keyIsTop && pathEquals("ts"):
+            case _ where isTs:
                 // By its decimal digits, not a Double: exact for every unit (ns exceed 2^53).
                 var i = c.index
                 let digits = NumberScanner.scanDecimal(c.bytes, at: &i)
@@ -121,21 +182,18 @@ package struct JSONPayloadScanner {
                 switch r {
                 case .malformed: throw .badNumber
                 case .nonFinite:
-                    if keyIsTop, pathEquals("seq") { throw .badSeq }
+                    if isSeq { throw .badSeq }
                     throw .nonFinite
                 case .number(let v, let integer):
-                    if keyIsTop, pathEquals("seq") {
+                    if isSeq {
                         guard let s = integer, s >= 0 else { throw .badSeq }
                         header.seq = s
                     } else {
-                        // `withUnsafeBytes` only rethrows untyped errors, so the reason rides out in a Result.
-                        try path.withUnsafeBytes { name in
-                            Result { () throws(RejectReason) in try sink.metric(name: name, value: v) }
-                        }.get()
+                        try sink.metric(name: path.bytes, value: v)
                     }
                 }
             }
-            path.removeSubrange(base...)
+            path.length = base
             c.skipSpace()
             switch c.peek {
             case 0x2C: c.advance()
@@ -145,23 +203,35 @@ package struct JSONPayloadScanner {
         }
     }
 
-    private func pathEquals(_ s: StaticString) -> Bool {
-        guard path.count == s.utf8CodeUnitCount else { return false }
-        let p = s.utf8Start
-        for i in 0..<path.count where path[i] != p[i] { return false }
-        return true
-    }
-
     /// Appends the key at the cursor (unescaped) to `path`; false when malformed or when it
     /// holds a lone surrogate (a metric name must be exactly what the device sent).
-    private mutating func readKey(_ c: inout JSONLexer) -> Bool {
-        c.readString(appendingTo: &path) == .exact
+    @inline(__always)
+    private static func readKey(_ c: inout JSONLexer, into path: inout PathState) -> Bool {
+        // Nearly every key has no escape: copy it in one piece.
+        let start = c.index + 1
+        var i = start
+        let n = c.bytes.count
+        while i < n {
+            let b = c.bytes[i]
+            if b == 0x22 {
+                path.append(UnsafeRawBufferPointer(rebasing: c.bytes[start..<i]))
+                c.index = i + 1
+                return true
+            }
+            if b == 0x5C || b < 0x20 { break }
+            i += 1
+        }
+        let owner = path.owner
+        owner.escaped.removeAll(keepingCapacity: true)
+        guard c.readString(appendingTo: &owner.escaped) == .exact else { return false }
+        owner.escaped.withUnsafeBytes { path.append($0) }
+        return true
     }
 
     /// Reads the string at the cursor as an RFC 3339 timestamp; nil when it is not one or
     /// names a time outside ``UTCTimestamp/eventTimeRange`` (an offset can carry
     /// `9999-12-31T23:59:59-00:01` into year 10000).
-    private func readTimestampString(_ c: inout JSONLexer) -> Int64? {
+    private static func readTimestampString(_ c: inout JSONLexer) -> Int64? {
         let start = c.index + 1
         guard c.skipString() else { return nil }
         let text = UnsafeRawBufferPointer(rebasing: c.bytes[start..<(c.index - 1)])

@@ -3,7 +3,8 @@
 /// `ts` and `seq`, so a message yields at most one reading per series.
 ///
 /// ``keepLast(in:)`` collapses readings of the same series into one, at the place of the
-/// first, holding the value of the last; the other readings keep their order. It uses a small
+/// first, holding the value of the last; the other readings keep their order. A message of a
+/// few readings is collapsed by comparing each with those kept before it; a larger one uses a small
 /// open-addressing table of reading positions keyed by series id, so it is linear in the
 /// message's readings (a 64 KiB payload can hold thousands) and, once its table has grown to
 /// the largest message seen, allocates nothing.
@@ -19,6 +20,7 @@ struct LastReadingPerSeries {
     mutating func keepLast(in readings: inout [Reading]) {
         let n = readings.count
         guard n > 1 else { return }
+        if n <= Self.smallMessage { keepLastSmall(in: &readings); return }
         var capacity = 16
         while capacity < 2 * n { capacity <<= 1 }
         let mask = capacity - 1
@@ -45,5 +47,26 @@ struct LastReadingPerSeries {
             }
         }
         readings.removeSubrange(kept...)
+    }
+
+    /// Up to this many readings, comparing each with those kept before it beats the table.
+    static let smallMessage = 12
+
+    /// ``keepLast(in:)`` by direct comparison, for a message of at most ``smallMessage``.
+    private func keepLastSmall(in readings: inout [Reading]) {
+        let kept = readings.withUnsafeMutableBufferPointer { all -> Int in
+            var kept = 0
+            outer: for i in 0..<all.count {
+                let reading = all[i]
+                for k in 0..<kept where all[k].series == reading.series {
+                    all[k].value = reading.value
+                    continue outer
+                }
+                if kept != i { all[kept] = reading }
+                kept += 1
+            }
+            return kept
+        }
+        if kept < readings.count { readings.removeSubrange(kept...) }
     }
 }

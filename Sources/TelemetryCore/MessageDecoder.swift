@@ -20,18 +20,22 @@ public final class MessageDecoder {
     public private(set) var readings: [Reading] = []
 
     private var cache: SeriesKeyCache
+    private let matcher: TopicMatcher
     private var json = JSONPayloadScanner()
     private var lastPerSeries = LastReadingPerSeries()
     private var influx = InfluxLineScanner()
-    private var key: [UInt8] = []
-    private var tagsEnd = 0
+    /// The tags of the readings being added (pointing into the message being decoded) and
+    /// the cache's owner number of their pair, -1 when the cache does not know it yet.
+    private var site = UnsafeRawBufferPointer(start: nil, count: 0)
+    private var device = UnsafeRawBufferPointer(start: nil, count: 0)
+    private var owner: SeriesKeyCache.Owner = -1
 
     public init(templates: [TopicTemplate], registry: SeriesRegistry, limits: DecodeLimits = DecodeLimits()) {
         self.templates = templates
         self.limits = limits
         self.cache = SeriesKeyCache(registry: registry)
+        self.matcher = TopicMatcher(templates)
         readings.reserveCapacity(64)
-        key.reserveCapacity(512)
     }
 
     /// Decodes one message that arrived at `arrivalMs`; on success its readings are in
@@ -42,38 +46,36 @@ public final class MessageDecoder {
         readings.removeAll(keepingCapacity: true)
         guard payload.count <= limits.maxPayloadBytes else { throw .tooLarge }
         guard UTF8Validation.isValid(topic) else { throw .notUTF8 }
-        var matched: (TopicTemplate, TopicTemplate.Match)? = nil
-        for t in templates {
-            if let m = t.match(topic) { matched = (t, m); break }
-        }
-        guard let (template, match) = matched else { throw .noTemplate }
+        guard let found = matcher.first(matching: topic) else { throw .noTemplate }
         guard UTF8Validation.isValid(payload) else { throw .notUTF8 }
         // A rejected message leaves no readings behind. (Cleanup in a `defer` rather than a
         // catch-and-rethrow, so that a rejection costs one throw, not two.)
         var decoded = false
         defer { if !decoded { readings.removeAll(keepingCapacity: true) } }
-        try decodeReadings(template, topic: topic, match: match, payload: payload, arrivalMs: arrivalMs)
+        try decodeReadings(found, topic: topic, payload: payload, arrivalMs: arrivalMs)
         decoded = true
-        readings[0].isFirstInMessage = true
-        for i in readings.indices { readings[i].arrivalMs = arrivalMs }
     }
 
     /// Decodes the payload of a message whose topic matched; on return `readings` is not
-    /// empty (every reading's `isFirstInMessage` still false). May leave readings behind
-    /// when it throws; `decode` clears them.
+    /// empty, complete (the first reading alone has `isFirstInMessage` set). May leave
+    /// readings behind when it throws; `decode` clears them.
     private func decodeReadings(
-        _ template: TopicTemplate, topic: UnsafeRawBufferPointer, match: TopicTemplate.Match,
-        payload: UnsafeRawBufferPointer, arrivalMs: Int64
+        _ found: TopicMatcher.Found, topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer,
+        arrivalMs: Int64
     ) throws(RejectReason) {
         // The template's unit is what a numeric timestamp in the payload counts.
-        let unit = template.timestampUnit
-        switch template.format {
+        let unit = found.timestampUnit
+        let match = found.match
+        switch found.format {
         case .json: try decodeJSON(topic: topic, match: match, payload: payload, unit: unit, arrivalMs: arrivalMs)
         case .value: try decodeValue(topic: topic, match: match, payload: payload, arrivalMs: arrivalMs)
         case .influx: try decodeInflux(topic: topic, match: match, payload: payload, unit: unit, arrivalMs: arrivalMs)
         }
         guard !readings.isEmpty else { throw .noMetrics }
         let limit = arrivalMs + limits.maxFutureSkewMs
+        readings.withUnsafeMutableBufferPointer { all in
+            all[0].isFirstInMessage = true
+        }
         for r in readings where r.eventTimeMs > limit { throw .tooFarFuture }
     }
 
@@ -90,9 +92,12 @@ public final class MessageDecoder {
         lastPerSeries.keepLast(in: &readings)
         let time = header.timestampMs ?? arrivalMs
         let seq = header.seq ?? Reading.noSeq
-        for i in readings.indices {
-            readings[i].eventTimeMs = time
-            readings[i].seq = seq
+        readings.withUnsafeMutableBufferPointer { all in
+            for i in all.indices {
+                all[i].eventTimeMs = time
+                all[i].seq = seq
+                all[i].arrivalMs = arrivalMs
+            }
         }
     }
 
@@ -105,7 +110,7 @@ public final class MessageDecoder {
         case .nonFinite: throw .nonFinite
         case .number(let v, _):
             let metric = UnsafeRawBufferPointer(rebasing: topic[match.metric])
-            try addReading(metric: metric, value: v, time: arrivalMs)
+            try addReading(metric: metric, value: v, time: arrivalMs, arrivalMs: arrivalMs)
         }
     }
 
@@ -119,44 +124,56 @@ public final class MessageDecoder {
 
     // MARK: building readings
 
-    /// Puts `site 0 device 0` into the key buffer from the topic; `bad_tag` if a tag is bad.
+    /// Takes the tags from the topic; `bad_tag` if one is bad.
     @inline(__always)
     private func setTags(topic: UnsafeRawBufferPointer, match: TopicTemplate.Match) throws(RejectReason) {
         try setTags(site: UnsafeRawBufferPointer(rebasing: topic[match.site]),
                     device: UnsafeRawBufferPointer(rebasing: topic[match.device]))
     }
 
+    /// Makes `site` and `device` the tags of the readings added next; `bad_tag` if one is bad.
+    /// A pair the cache knows was checked when its first series was registered.
     fileprivate func setTags(site: UnsafeRawBufferPointer, device: UnsafeRawBufferPointer) throws(RejectReason) {
-        guard TagRules.isValid(site), TagRules.isValid(device) else { throw .badTag }
-        key.removeAll(keepingCapacity: true)
-        key.append(contentsOf: site)
-        key.append(0)
-        key.append(contentsOf: device)
-        key.append(0)
-        tagsEnd = key.count
+        if let known = cache.owner(site: site, device: device) {
+            owner = known
+        } else {
+            guard TagRules.isValid(site), TagRules.isValid(device) else { throw .badTag }
+            owner = -1
+        }
+        self.site = site
+        self.device = device
     }
 
-    /// Appends a reading of `metric` under the tags in the key buffer; `bad_tag` if the
-    /// metric name is bad, `series_limit` if the registry refuses a new series.
-    fileprivate func addReading(metric: UnsafeRawBufferPointer, value: Double, time: Int64) throws(RejectReason) {
-        guard TagRules.isValid(metric) else { throw .badTag }
-        key.removeSubrange(tagsEnd...)
-        key.append(contentsOf: metric)
-        guard let ids = key.withUnsafeBytes({ cache.lookup($0) }) else { throw .seriesLimit }
+    /// Appends a reading of `metric` under the tags set last; `bad_tag` if the metric name is
+    /// bad, `series_limit` if the registry refuses a new series. A metric the cache knows
+    /// was checked when its series was registered.
+    @inline(__always)
+    fileprivate func addReading(metric: UnsafeRawBufferPointer, value: Double, time: Int64, arrivalMs: Int64) throws(RejectReason) {
+        let entry: SeriesKeyCache.Entry
+        if owner >= 0, let hit = cache.series(owner: owner, metric: metric) {
+            entry = hit
+        } else {
+            guard TagRules.isValid(metric) else { throw .badTag }
+            guard let registered = cache.register(site: site, device: device, metric: metric) else { throw .seriesLimit }
+            entry = registered
+            owner = registered.owner
+        }
         readings.append(Reading(
-            series: ids.series, device: ids.device, eventTimeMs: time, value: value, isFirstInMessage: false))
+            series: entry.series, device: entry.device, eventTimeMs: time, value: value, isFirstInMessage: false,
+            arrivalMs: arrivalMs))
     }
 
     private struct JSONSink: MetricSink {
-        unowned let decoder: MessageDecoder
+        // Lives only during the decoder's own `scan` call: no reference counting.
+        unowned(unsafe) let decoder: MessageDecoder
         mutating func metric(name: UnsafeRawBufferPointer, value: Double) throws(RejectReason) {
-            // Time and seq come from the header, known only at the end; `decodeJSON` sets them.
-            try decoder.addReading(metric: name, value: value, time: 0)
+            // Time, seq and arrival come from the header and the end; `decodeJSON` sets them.
+            try decoder.addReading(metric: name, value: value, time: 0, arrivalMs: 0)
         }
     }
 
     private struct InfluxSink: InfluxLineScanner.Sink {
-        unowned let decoder: MessageDecoder
+        unowned(unsafe) let decoder: MessageDecoder
         let topic: UnsafeRawBufferPointer
         let match: TopicTemplate.Match
         let arrivalMs: Int64
@@ -168,7 +185,7 @@ public final class MessageDecoder {
             let s = match.hasSite ? UnsafeRawBufferPointer(rebasing: topic[match.site]) : site
             let d = match.hasDevice ? UnsafeRawBufferPointer(rebasing: topic[match.device]) : device
             try decoder.setTags(site: s, device: d)
-            try decoder.addReading(metric: name, value: value, time: timestampMs ?? arrivalMs)
+            try decoder.addReading(metric: name, value: value, time: timestampMs ?? arrivalMs, arrivalMs: arrivalMs)
         }
     }
 }

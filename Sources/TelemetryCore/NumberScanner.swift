@@ -3,7 +3,9 @@
 ///
 /// Numbers of up to 15 significant digits with a decimal exponent within ±22 (nearly every
 /// sensor value) are converted exactly by one multiplication or division (Clinger's fast
-/// path); anything longer falls back to the C library's correctly rounded conversion.
+/// path); anything longer falls back to the C library's correctly rounded conversion. Plain
+/// literals of at most 15 digits without an exponent take a shorter scan still
+/// (`scanPlainDecimal`), equal bit for bit to the general one.
 ///
 /// Threading: stateless.
 package enum NumberScanner {
@@ -27,6 +29,66 @@ package enum NumberScanner {
     /// Scans a JSON number starting at `i`, leaving `i` just after it.
     @inlinable
     package static func scanJSON(_ b: UnsafeRawBufferPointer, at i: inout Int) -> Result {
+        if let plain = scanPlainDecimal(b, at: &i) { return plain }
+        return scanJSONGeneral(b, at: &i)
+    }
+
+    /// The fast path of ``scanJSON(_:at:)`` for the literals sensors send — `228.7`, `-3`,
+    /// `48475.010`: no exponent and at most 15 digits, so the digits are exactly a `UInt64`
+    /// below 2^53 and the value is one correctly rounded division by an exact power of ten
+    /// (what the general path computes for them, bit for bit). Nil, with `i` unmoved, for
+    /// anything else (an exponent, more digits, malformed text): the general path decides.
+    @inlinable @inline(__always)
+    static func scanPlainDecimal(_ b: UnsafeRawBufferPointer, at index: inout Int) -> Result? {
+        let n = b.count
+        var i = index
+        var negative = false
+        if i < n, b[i] == 0x2D { negative = true; i += 1 }
+        guard i < n else { return nil }
+        let first = b[i] &- 0x30
+        guard first <= 9 else { return nil }
+        var m: UInt64 = 0
+        var digits = 0  // all digits, leading zeros included (wrapping past 15 is refused below)
+        if first == 0 {
+            i += 1
+            digits = 1
+            if i < n, b[i] &- 0x30 <= 9 { return nil }  // leading zero: malformed
+        } else {
+            while i < n {
+                let d = b[i] &- 0x30
+                if d > 9 { break }
+                m = m &* 10 &+ UInt64(d)
+                digits &+= 1
+                i += 1
+            }
+        }
+        var fraction = 0
+        if i < n, b[i] == 0x2E {
+            i += 1
+            while i < n {
+                let d = b[i] &- 0x30
+                if d > 9 { break }
+                m = m &* 10 &+ UInt64(d)
+                fraction &+= 1
+                i += 1
+            }
+            guard fraction > 0 else { return nil }
+        }
+        guard digits &+ fraction <= 15 else { return nil }
+        if i < n, b[i] | 0x20 == 0x65 { return nil }
+        index = i
+        if fraction == 0 {
+            let v = Double(m)
+            let integer = Int64(m)
+            return .number(negative ? -v : v, integer: negative ? -integer : integer)
+        }
+        let v = Double(m) / powersOfTen[fraction]
+        return .number(negative ? -v : v, integer: nil)
+    }
+
+    /// ``scanJSON(_:at:)`` for every literal (the fast path's reference).
+    @inlinable
+    static func scanJSONGeneral(_ b: UnsafeRawBufferPointer, at i: inout Int) -> Result {
         let start = i
         guard let d = scanDecimal(b, at: &i) else { return .malformed }
         let integerValue = d.integerValue

@@ -44,14 +44,12 @@ package final class CaptureReplayer {
             let consumed = buffer.withUnsafeBytes { all -> Int in
                 let bytes = UnsafeRawBufferPointer(rebasing: all[0..<filled])
                 var start = 0
-                var i = 0
-                while i < filled {
-                    if bytes[i] == 0x0A {
-                        handle(UnsafeRawBufferPointer(rebasing: bytes[start..<i]))
-                        lines += 1
-                        start = i + 1
-                    }
-                    i += 1
+                let base = all.baseAddress!
+                while start < filled, let nl = memchr(base + start, 0x0A, filled - start) {
+                    let i = base.distance(to: UnsafeRawPointer(nl))
+                    handle(UnsafeRawBufferPointer(rebasing: bytes[start..<i]))
+                    lines += 1
+                    start = i + 1
                 }
                 if n == 0, start < filled {  // last line without a newline
                     handle(UnsafeRawBufferPointer(rebasing: bytes[start..<filled]))

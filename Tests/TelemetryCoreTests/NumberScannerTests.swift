@@ -58,6 +58,87 @@ import Testing
         #expect(mismatches.isEmpty, "\(mismatches.count) mismatches, e.g. \(mismatches.prefix(5))")
     }
 
+    /// A random literal of the kind the plain-decimal fast path is for, and just beyond it:
+    /// optional sign, 0 or 1–17 integer digits, an optional fraction of 1–17 digits (with
+    /// leading zeros sometimes), sometimes an exponent — and sometimes malformed (a leading
+    /// zero, a dot without digits) — followed by a JSON delimiter.
+    static func randomPlainLiteral(_ rng: inout SplitMix64) -> String {
+        func digits(_ n: Int, _ rng: inout SplitMix64) -> String {
+            String((0..<n).map { _ in Character(String(rng.int(0...9))) })
+        }
+        var s = rng.chance(0.3) ? "-" : ""
+        s += rng.chance(0.2) ? (rng.chance(0.1) ? "0" + digits(rng.int(1...3), &rng) : "0")
+            : String(rng.int(1...9)) + digits(rng.int(0...16), &rng)
+        if rng.chance(0.75) {
+            s += "." + (rng.chance(0.2) ? String(repeating: "0", count: rng.int(1...6)) : "")
+                + digits(rng.int(rng.chance(0.05) ? 0...0 : 1...17), &rng)
+        }
+        if rng.chance(0.1) { s += ["e", "E"][rng.int(0...1)] + ["", "+", "-"][rng.int(0...2)] + String(rng.int(0...30)) }
+        return s + [",", "}", " ", ""][rng.int(0...3)]
+    }
+
+    /// Scans `text` with the fast path (when it takes it) and with the general path.
+    static func scanBoth(_ text: String) -> (fast: (NumberScanner.Result, Int)?, general: (NumberScanner.Result, Int)) {
+        Array(text.utf8).withUnsafeBytes { b in
+            var i = 0
+            let fast = NumberScanner.scanPlainDecimal(b, at: &i).map { ($0, i) }
+            var j = 0
+            let general = NumberScanner.scanJSONGeneral(b, at: &j)
+            return (fast, (general, j))
+        }
+    }
+
+    static func sameBits(_ a: NumberScanner.Result, _ b: NumberScanner.Result) -> Bool {
+        switch (a, b) {
+        case let (.number(x, integer: i), .number(y, integer: j)): x.bitPattern == y.bitPattern && i == j
+        case (.malformed, .malformed), (.nonFinite, .nonFinite): true
+        default: false
+        }
+    }
+
+    @Test func plainDecimalFastPathEqualsTheGeneralPathBitForBit() {
+        var rng = SplitMix64(seed: 7)
+        var mismatches: [String] = []
+        var taken = 0
+        for _ in 0..<100_000 {
+            let text = Self.randomPlainLiteral(&rng)
+            let (fast, general) = Self.scanBoth(text)
+            guard let fast else { continue }
+            taken += 1
+            if !Self.sameBits(fast.0, general.0) || fast.1 != general.1 {
+                mismatches.append("\(text): fast \(fast) vs general \(general)")
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count) mismatches, e.g. \(mismatches.prefix(5))")
+        #expect(taken > 30_000, "the fast path took only \(taken) literals")
+    }
+
+    @Test func plainDecimalFastPathIsCorrectlyRounded() {
+        var rng = SplitMix64(seed: 11)
+        var mismatches: [String] = []
+        for _ in 0..<100_000 {
+            let text = Self.randomPlainLiteral(&rng)
+            let literal = String(text.prefix { $0 != "," && $0 != "}" && $0 != " " })
+            guard let (r, _) = Self.scanBoth(text).fast, case .number(let v, _) = r else { continue }
+            guard let expected = Double(literal), v.bitPattern == expected.bitPattern else {
+                mismatches.append("\(literal): \(v) vs \(String(describing: Double(literal)))")
+                continue
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count) mismatches, e.g. \(mismatches.prefix(5))")
+    }
+
+    @Test(arguments: ["1234567890123456", "0.1234567890123456", "1.5e3", "1E2", "01", "1.", "-", "-x", "12345678.12345678"])
+    func plainDecimalFastPathLeavesToTheGeneralPath(_ text: String) {
+        #expect(Self.scanBoth(text).fast == nil)
+    }
+
+    @Test(arguments: ["228.7", "21.20", "48475.010", "-0.0", "0", "-17", "999999999999999", "0.00000000000001"])
+    func plainDecimalFastPathTakesSensorLiterals(_ text: String) {
+        let (fast, general) = Self.scanBoth(text)
+        #expect(fast != nil && Self.sameBits(fast!.0, general.0) && fast!.1 == text.utf8.count)
+    }
+
     @Test(arguments: [
         "9007199254740993",            // 2^53 + 1: not representable, rounds to even
         "9007199254740995",
