@@ -44,9 +44,13 @@ struct WindowLane {
     /// Scratch for `close`, kept to avoid an allocation per close.
     private var closing: [Closed] = []
 
-    init(size: WindowSize, latenessMs: Int64) {
+    /// `reservedSeries`: how many series slots to reserve address space for up front. The
+    /// reservation is only address space (its pages are touched as series appear), so a
+    /// fleet's slots are never copied to a larger table nor left half unused, as doubling would.
+    init(size: WindowSize, latenessMs: Int64, reservedSeries: Int = 0) {
         self.size = size
         self.latenessMs = latenessMs
+        slots.reserveCapacity(reservedSeries)
     }
 
     @inline(__always)
@@ -65,14 +69,7 @@ struct WindowLane {
         let close = closesAt(start)
         guard close > watermark else { return false }
         let i = Int(series), d = Int(device)
-        if i >= slots.count {
-            slots.append(contentsOf: repeatElement(Slot(), count: Swift.max(i + 1, slots.count * 2) - slots.count))
-        }
-        if d >= nextClose.count {
-            let n = Swift.max(d + 1, nextClose.count * 2)
-            nextClose.append(contentsOf: repeatElement(.max, count: n - nextClose.count))
-            older.append(contentsOf: repeatElement([], count: n - older.count))
-        }
+        if i >= slots.count || d >= nextClose.count { grow(series: i, device: d) }
         let current = slots[i].start
         if current == start {
             slots[i].stats.add(value, at: timeMs)
@@ -151,17 +148,36 @@ struct WindowLane {
         return all.sorted { ($0.start, $0.series) < ($1.start, $1.series) }
     }
 
+    /// Makes room for series index `i` and device index `d`. The tables grow by a quarter
+    /// (not the standard library's doubling): a slot is 96 bytes, and a fleet's last growth
+    /// would otherwise leave up to half of them unused. Within the reserved capacity the
+    /// series slots grow to exactly what is needed.
+    @inline(never)
+    private mutating func grow(series i: Int, device d: Int) {
+        if i >= slots.count {
+            let n = i < slots.capacity ? i + 1 : Self.grownCount(slots.count, toHold: i)
+            slots.reserveCapacity(n)
+            slots.append(contentsOf: repeatElement(Slot(), count: n - slots.count))
+        }
+        if d >= nextClose.count {
+            let n = Self.grownCount(nextClose.count, toHold: d)
+            nextClose.reserveCapacity(n)
+            nextClose.append(contentsOf: repeatElement(.max, count: n - nextClose.count))
+            older.reserveCapacity(n)
+            older.append(contentsOf: repeatElement([], count: n - older.count))
+        }
+    }
+
+    /// The length a table of `count` entries grows to so that index `i` fits: by a quarter,
+    /// at least 64 (amortized constant time per entry, at most a quarter unused).
+    static func grownCount(_ count: Int, toHold i: Int) -> Int {
+        Swift.max(i + 1, count + count / 4, 64)
+    }
+
     /// Puts back an open window from a checkpoint.
     mutating func restore(series: SeriesID, device: DeviceID, start: Int64, stats: RollupAccumulator) {
         let i = Int(series), d = Int(device)
-        if i >= slots.count {
-            slots.append(contentsOf: repeatElement(Slot(), count: Swift.max(i + 1, slots.count * 2) - slots.count))
-        }
-        if d >= nextClose.count {
-            let n = Swift.max(d + 1, nextClose.count * 2)
-            nextClose.append(contentsOf: repeatElement(.max, count: n - nextClose.count))
-            older.append(contentsOf: repeatElement([], count: n - older.count))
-        }
+        if i >= slots.count || d >= nextClose.count { grow(series: i, device: d) }
         if slots[i].start == .min {
             slots[i].start = start
             slots[i].stats = stats
