@@ -50,6 +50,15 @@ public final class WindowAggregator {
     public private(set) var rollupsEmitted = 0
     /// The largest event time accepted from any device (for display only: no window goes by it).
     public private(set) var latestEventMs: Int64 = .min
+    /// Called, between devices, whenever `closedChunk` or more rollups wait in `takeClosed()`
+    /// while quiet devices are being closed (inside `add` or `advanceIngestClock`): a fleet
+    /// that went quiet together closes a window of every series in one step, which would
+    /// otherwise all be held at once. The callback may call `takeClosed()` and
+    /// `takeTooLate()`, nothing else of this aggregator. Order and content of the rollups do
+    /// not depend on it.
+    public var onClosedChunk: (() -> Void)?
+    /// How many waiting rollups make `onClosedChunk` run.
+    public var closedChunk = Int.max
 
     private var lanes: [WindowLane]
     private let registry: SeriesRegistry
@@ -187,6 +196,7 @@ public final class WindowAggregator {
             closeDevice(device, at: mark)
             let next = lanes.reduce(Int64.max) { Swift.min($0, $1.nextClose(of: device)) }
             if next != .max, mark != .max { quiet.schedule(device, at: now + (next - mark)) }
+            if closed.count >= closedChunk, let handOut = onClosedChunk { handOut() }
         }
     }
 

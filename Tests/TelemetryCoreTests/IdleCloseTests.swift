@@ -225,3 +225,32 @@ import Testing
         }
     }
 }
+
+@Suite struct IdleCloseChunkTests {
+    @Test func aFleetGoingQuietTogetherHandsItsRollupsOutInChunksInTheSameOrder() {
+        func run(chunk: Int) -> (chunks: [[Rollup]], rest: [Rollup]) {
+            let fleet = Fleet()
+            let agg = WindowAggregator(
+                windows: [WindowSize(parsing: "10s")!], allowedLatenessMs: 5_000, idleCloseMs: 30_000, registry: fleet.registry)
+            var chunks: [[Rollup]] = []
+            agg.closedChunk = chunk
+            agg.onClosedChunk = { chunks.append(agg.takeClosed()) }
+            var batch: [Reading] = []
+            for d in fleet.deviceIDs.indices {
+                for (m, s) in fleet.series[d].enumerated() {
+                    batch.append(Reading(series: s, device: fleet.deviceIDs[d], eventTimeMs: IdleCloseTests.t0 + 1_000,
+                                         value: Double(m), seq: Reading.noSeq, isFirstInMessage: m == 0,
+                                         arrivalMs: IdleCloseTests.t0 + 1_000))
+                }
+            }
+            batch.withUnsafeBufferPointer { agg.add($0) }
+            agg.advanceIngestClock(to: IdleCloseTests.t0 + 40_000)
+            return (chunks, agg.takeClosed())
+        }
+        let whole = run(chunk: .max)
+        let chunked = run(chunk: 2)
+        #expect(whole.chunks.isEmpty && whole.rest.count == Fleet.devices.count * Fleet.metrics.count)
+        #expect(chunked.chunks.count == Fleet.devices.count && chunked.chunks.allSatisfy { $0.count == Fleet.metrics.count })
+        #expect(chunked.chunks.flatMap { $0 } + chunked.rest == whole.rest)
+    }
+}
