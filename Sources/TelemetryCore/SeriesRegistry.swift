@@ -6,29 +6,53 @@ import Synchronization
 /// answers afterwards), and the aggregator reads names only when it writes rollups, so the
 /// mutex it uses is never on the per-reading path.
 ///
-/// Each key is held once, in the id-ordered table; the lookup from key to id is a
-/// `DenseIDIndex` into it (about 16–32 bytes a series, where a dictionary of keys cost about
-/// 130 more). Readers that need names by id (the aggregator, writing rollups) borrow the table
+/// Each name is held once: a series is its metric and its device's id (the site and device
+/// names are held per device), in id order; the lookup from key to id is a `DenseIDIndex`
+/// into them (about 16–32 bytes a series, where a dictionary of keys cost about 130 more).
+/// Readers that need names by id (the aggregator, writing rollups) borrow them
 /// (`withKeys`) instead of keeping a copy.
 ///
 /// Invariants: ids are handed out densely from 0 and never reused or changed; at most
 /// `limit` series exist.
 /// Threading: `Sendable`; every method may be called from any thread (state behind a `Mutex`).
 public final class SeriesRegistry: Sendable {
-    private struct DeviceKey: Hashable {
+    fileprivate struct DeviceKey: Hashable {
         var site: String
         var device: String
     }
 
+    /// The names of the series by id, lent under the registry's lock (`withKeys`).
+    public struct Names {
+        fileprivate let metrics: [String]
+        fileprivate let deviceOfSeries: [DeviceID]
+        fileprivate let devices: [DeviceKey]
+
+        /// Number of series.
+        public var count: Int { metrics.count }
+
+        /// The key of series `id` (`id < count`).
+        public subscript(id: SeriesID) -> SeriesKey {
+            let d = devices[Int(deviceOfSeries[Int(id)])]
+            return SeriesKey(site: d.site, device: d.device, metric: metrics[Int(id)])
+        }
+    }
+
     private struct State {
-        var keys: [SeriesKey] = []
+        /// Per series: its metric, and (in `deviceOfSeries`) its device.
+        var metrics: [String] = []
         var seriesIndex = DenseIDIndex()
         var deviceOfSeries: [DeviceID] = []
         var devices: [DeviceKey] = []
         var deviceIndex = DenseIDIndex()
 
+        var names: Names { Names(metrics: metrics, deviceOfSeries: deviceOfSeries, devices: devices) }
+
         func seriesID(_ key: SeriesKey, hash: Int) -> SeriesID? {
-            seriesIndex.find(hash: hash) { keys[Int($0)] == key }
+            seriesIndex.find(hash: hash) { id in
+                guard metrics[Int(id)] == key.metric else { return false }
+                let d = devices[Int(deviceOfSeries[Int(id)])]
+                return d.device == key.device && d.site == key.site
+            }
         }
 
         func deviceID(_ key: DeviceKey, hash: Int) -> DeviceID? {
@@ -52,9 +76,9 @@ public final class SeriesRegistry: Sendable {
 
     public init(limit: Int = 1_000_000) {
         self.limit = limit
-        // Address space for the keys of `limit` series (up to 2^20): its pages are touched
+        // Address space for the metrics of `limit` series (up to 2^20): its pages are touched
         // only as series come, and the table is never copied into a larger one.
-        state.withLock { $0.keys.reserveCapacity(Swift.min(limit, 1 << 20)) }
+        state.withLock { $0.metrics.reserveCapacity(Swift.min(limit, 1 << 20)) }
     }
 
     /// The ids of a series and of its device, registering them if new; `nil` when the
@@ -63,12 +87,14 @@ public final class SeriesRegistry: Sendable {
         let hash = key.hashValue
         return state.withLock { s in
             if let id = s.seriesID(key, hash: hash) { return (id, s.deviceOfSeries[Int(id)]) }
-            guard s.keys.count < limit else { return nil }
+            guard s.metrics.count < limit else { return nil }
             let device = s.registerDevice(DeviceKey(site: key.site, device: key.device))
-            let id = SeriesID(s.keys.count)
-            // Grown by a quarter, not doubled: a key is 48 bytes, held for every series.
-            if s.keys.count == s.keys.capacity { s.keys.reserveCapacity(Swift.max(64, s.keys.count + s.keys.count / 4)) }
-            s.keys.append(key)
+            let id = SeriesID(s.metrics.count)
+            // Grown by a quarter, not doubled: held for every series.
+            if s.metrics.count == s.metrics.capacity {
+                s.metrics.reserveCapacity(Swift.max(64, s.metrics.count + s.metrics.count / 4))
+            }
+            s.metrics.append(key.metric)
             s.deviceOfSeries.append(device)
             s.seriesIndex.insert(id, hash: hash)
             return (id, device)
@@ -89,20 +115,24 @@ public final class SeriesRegistry: Sendable {
     }
 
     /// Number of series registered so far.
-    public var seriesCount: Int { state.withLock { $0.keys.count } }
+    public var seriesCount: Int { state.withLock { $0.metrics.count } }
 
     /// Number of devices registered so far.
     public var deviceCount: Int { state.withLock { $0.devices.count } }
 
     /// The keys of series `start…` (for a reader that mirrors the table incrementally).
     public func keys(from start: Int) -> [SeriesKey] {
-        state.withLock { s in start < s.keys.count ? Array(s.keys[start...]) : [] }
+        state.withLock { s in
+            let names = s.names
+            return start < names.count ? (start..<names.count).map { names[SeriesID($0)] } : []
+        }
     }
 
     /// The keys and device ids of series `start…` (for a reader that mirrors the table).
     public func entries(from start: Int) -> [(key: SeriesKey, device: DeviceID)] {
         state.withLock { s in
-            start < s.keys.count ? (start..<s.keys.count).map { (s.keys[$0], s.deviceOfSeries[$0]) } : []
+            let names = s.names
+            return start < names.count ? (start..<names.count).map { (names[SeriesID($0)], s.deviceOfSeries[$0]) } : []
         }
     }
 
@@ -113,13 +143,13 @@ public final class SeriesRegistry: Sendable {
 
     /// The key of a registered series.
     public func key(of id: SeriesID) -> SeriesKey {
-        state.withLock { $0.keys[Int(id)] }
+        state.withLock { $0.names[id] }
     }
 
-    /// Runs `body` with the keys of all series so far, by id (under the lock: keep it short;
-    /// it must not call back into the registry).
-    public func withKeys(_ body: ([SeriesKey]) -> Void) {
-        state.withLock { body($0.keys) }
+    /// Runs `body` with the names of all series so far, by id (under the lock: keep it
+    /// short; it must not call back into the registry).
+    public func withKeys(_ body: (Names) -> Void) {
+        state.withLock { body($0.names) }
     }
 
     /// The (site, device) of a device id.

@@ -209,7 +209,7 @@ public final class WindowAggregator {
                 let size = lanes[k].size
                 let series = d < seriesOfDevice.count ? seriesOfDevice[d][...] : []
                 lanes[k].close(device: device, series: series, at: mark) { w in
-                    closed.append(Rollup(window: size, startMs: w.start, key: names[Int(w.series)], stats: w.stats))
+                    closed.append(Rollup(window: size, startMs: w.start, key: names[w.series], stats: w.stats))
                 }
             }
         }
@@ -333,7 +333,7 @@ public final class WindowAggregator {
                 for d in 0..<deviceCount {
                     let series = d < seriesOfDevice.count ? seriesOfDevice[d][...] : []
                     for w in lane.openWindows(device: DeviceID(d), series: series) {
-                        let k = names[Int(w.series)]
+                        let k = names[w.series]
                         open.append(.init(window: lane.size.name, startMs: w.start, site: k.site, device: k.device,
                                           metric: k.metric, stats: w.stats))
                     }

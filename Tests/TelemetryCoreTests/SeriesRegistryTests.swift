@@ -44,8 +44,9 @@ import Testing
         let keys = (0..<5).map { SeriesKey(site: "s", device: "d\($0 % 2)", metric: "m\($0)") }
         let devices = keys.map { registry.register($0)!.device }
         var lent: [SeriesKey] = []
-        registry.withKeys { lent = $0 }
-        #expect(lent == keys)
+        registry.withKeys { names in lent = (0..<names.count).map { names[SeriesID($0)] } }
+        #expect(lent == keys && registry.keys(from: 3) == Array(keys[3...]))
+        #expect(registry.entries(from: 4).map(\.key) == [keys[4]] && registry.entries(from: 4).map(\.device) == [devices[4]])
         #expect(registry.devicesOfSeries(from: 2) == Array(devices[2...]))
         #expect(registry.devicesOfSeries(from: 5).isEmpty)
     }
