@@ -51,6 +51,18 @@ import Testing
         #expect(agg.takeClosed().count == 1)
     }
 
+    @Test func aWrittenWindowReachedAgainAfterALateReadingOpenedAnEarlierOneCountsAsReopened() {
+        let agg = aggregator(lateness: 60_000)
+        add(agg, [reading(at: Self.t0 + 15_000)])
+        agg.advanceIngestClock(to: Self.t0 + 80_000)   // quiet 65 s: its clock passed [10 s, 20 s) + 60 s
+        #expect(agg.takeClosed().map(\.startMs) == [Self.t0 + 10_000])
+        add(agg, [reading(at: Self.t0 + 5_000, arrived: Self.t0 + 81_000)])   // within lateness: [0, 10 s) opens
+        #expect(agg.reopenedWindows == 0)
+        add(agg, [reading(at: Self.t0 + 16_000, arrived: Self.t0 + 82_000)])  // the written window again
+        #expect(agg.reopenedWindows == 1)
+        #expect(agg.openWindowCount == 2)
+    }
+
     @Test func idleCloseOffKeepsAQuietDevicesWindowsOpen() {
         let agg = aggregator(idle: nil)
         add(agg, [reading(at: Self.t0 + 1_000)])
