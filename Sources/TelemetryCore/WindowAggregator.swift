@@ -223,8 +223,11 @@ public final class WindowAggregator {
     private func deviceIndex(_ device: DeviceID) -> Int {
         let d = Int(device)
         if d >= devices.count {
-            let n = Swift.max(d + 1, devices.count * 2)
+            // By a quarter, like the lanes' tables: every entry is written (80 bytes a device).
+            let n = WindowLane.grownCount(devices.count, toHold: d)
+            devices.reserveCapacity(n)
             devices.append(contentsOf: repeatElement(DeviceState(), count: n - devices.count))
+            deviceLateByWindow.reserveCapacity(n * lanes.count)
             deviceLateByWindow.append(contentsOf: repeatElement(0, count: n * lanes.count - deviceLateByWindow.count))
         }
         return d
