@@ -305,6 +305,9 @@ public final class WindowAggregator {
     public func deviceHealth() -> [DeviceHealth] {
         var all: [DeviceHealth] = []
         let known = registry.deviceCount
+        // Sized once: a fleet's snapshot is large (about 140 bytes a device, plus its
+        // lateByWindow), and doubling would leave up to half of it unused beside a copy.
+        all.reserveCapacity(devices.prefix(known).count { $0.messages > 0 || $0.watermark != .min })
         for d in 0..<Swift.min(devices.count, known) where devices[d].messages > 0 || devices[d].watermark != .min {
             let s = devices[d]
             let (site, device) = registry.device(DeviceID(d))
