@@ -50,10 +50,21 @@ public final class WindowAggregator {
     public private(set) var rollupsEmitted = 0
     /// The largest event time accepted from any device (for display only: no window goes by it).
     public private(set) var latestEventMs: Int64 = .min
+    /// Called, between devices, whenever `closedChunk` or more rollups wait in `takeClosed()`
+    /// while quiet devices are being closed (inside `add` or `advanceIngestClock`): a fleet
+    /// that went quiet together closes a window of every series in one step, which would
+    /// otherwise all be held at once. The callback may call `takeClosed()` and
+    /// `takeTooLate()`, nothing else of this aggregator. Order and content of the rollups do
+    /// not depend on it.
+    public var onClosedChunk: (() -> Void)?
+    /// How many waiting rollups make `onClosedChunk` run.
+    public var closedChunk = Int.max
 
     private var lanes: [WindowLane]
     private let registry: SeriesRegistry
-    private var names: [SeriesKey] = []
+    /// How many of the registry's series `seriesOfDevice` holds. Names are not copied: the
+    /// registry lends them when rollups are made (`SeriesRegistry.withKeys`).
+    private var mirroredSeries = 0
     /// Per device, its series ids (mirrored from the registry as series appear).
     private var seriesOfDevice: [[SeriesID]] = []
     private var devices: [DeviceState] = []
@@ -79,9 +90,14 @@ public final class WindowAggregator {
         self.idleCloseMs = idleCloseMs.flatMap { $0 > 0 ? $0 : nil }
         self.registry = registry
         precondition((1...64).contains(windows.count), "between 1 and 64 window sizes")
-        self.lanes = windows.map { WindowLane(size: $0, latenessMs: allowedLatenessMs) }
+        let reserved = Swift.min(registry.limit, Self.reservedSeriesLimit)
+        self.lanes = windows.map { WindowLane(size: $0, latenessMs: allowedLatenessMs, reservedSeries: reserved) }
         self.lateByWindow = Array(repeating: 0, count: windows.count)
     }
+
+    /// The most series whose window slots are reserved (as address space, see `WindowLane`)
+    /// when the aggregator is made; past it the slots grow.
+    static let reservedSeriesLimit = 1 << 20
 
     /// Open windows across all sizes.
     public var openWindowCount: Int { lanes.reduce(0) { $0 + $1.openCount } }
@@ -115,7 +131,7 @@ public final class WindowAggregator {
     }
 
     private func add(_ r: Reading) {
-        if Int(r.series) >= names.count { mirrorRegistry() }
+        if Int(r.series) >= mirroredSeries { mirrorRegistry() }
         let d = deviceIndex(r.device)
         let watermark = devices[d].watermark
         var missed: UInt64 = 0  // bit k: lane k's window was already closed
@@ -180,17 +196,21 @@ public final class WindowAggregator {
             closeDevice(device, at: mark)
             let next = lanes.reduce(Int64.max) { Swift.min($0, $1.nextClose(of: device)) }
             if next != .max, mark != .max { quiet.schedule(device, at: now + (next - mark)) }
+            if closed.count >= closedChunk, let handOut = onClosedChunk { handOut() }
         }
     }
 
     /// Writes every window of `device` that is closed when its clock reads `mark`.
     private func closeDevice(_ device: DeviceID, at mark: Int64) {
         let d = Int(device)
-        for k in lanes.indices where mark >= lanes[k].nextClose(of: device) {
-            let size = lanes[k].size
-            let series = d < seriesOfDevice.count ? seriesOfDevice[d][...] : []
-            lanes[k].close(device: device, series: series, at: mark) { w in
-                closed.append(Rollup(window: size, startMs: w.start, key: names[Int(w.series)], stats: w.stats))
+        guard lanes.contains(where: { mark >= $0.nextClose(of: device) }) else { return }
+        registry.withKeys { names in
+            for k in lanes.indices where mark >= lanes[k].nextClose(of: device) {
+                let size = lanes[k].size
+                let series = d < seriesOfDevice.count ? seriesOfDevice[d][...] : []
+                lanes[k].close(device: device, series: series, at: mark) { w in
+                    closed.append(Rollup(window: size, startMs: w.start, key: names[w.series], stats: w.stats))
+                }
             }
         }
     }
@@ -203,8 +223,11 @@ public final class WindowAggregator {
     private func deviceIndex(_ device: DeviceID) -> Int {
         let d = Int(device)
         if d >= devices.count {
-            let n = Swift.max(d + 1, devices.count * 2)
+            // By a quarter, like the lanes' tables: every entry is written (80 bytes a device).
+            let n = WindowLane.grownCount(devices.count, toHold: d)
+            devices.reserveCapacity(n)
             devices.append(contentsOf: repeatElement(DeviceState(), count: n - devices.count))
+            deviceLateByWindow.reserveCapacity(n * lanes.count)
             deviceLateByWindow.append(contentsOf: repeatElement(0, count: n * lanes.count - deviceLateByWindow.count))
         }
         return d
@@ -212,13 +235,13 @@ public final class WindowAggregator {
 
     /// Catches up with series the registry added since the last look.
     private func mirrorRegistry() {
-        for (key, device) in registry.entries(from: names.count) {
+        for device in registry.devicesOfSeries(from: mirroredSeries) {
             let d = Int(device)
             if d >= seriesOfDevice.count {
                 seriesOfDevice.append(contentsOf: repeatElement([], count: d + 1 - seriesOfDevice.count))
             }
-            seriesOfDevice[d].append(SeriesID(names.count))
-            names.append(key)
+            seriesOfDevice[d].append(SeriesID(mirroredSeries))
+            mirroredSeries += 1
         }
     }
 
@@ -232,11 +255,14 @@ public final class WindowAggregator {
         }
     }
 
-    /// The rollups closed since the last call, in closing order.
+    /// The rollups closed since the last call, in closing order. (The array is handed over,
+    /// not copied: keeping its capacity here would hold a second buffer as large as the
+    /// caller's backlog.)
     public func takeClosed() -> [Rollup] {
-        defer { closed.removeAll(keepingCapacity: true) }
         rollupsEmitted += closed.count
-        return closed
+        let taken = closed
+        closed = []
+        return taken
     }
 
     /// The too-late readings since the last call.
@@ -250,8 +276,7 @@ public final class WindowAggregator {
 
     /// The series key of an id (for describing too-late readings).
     public func key(of series: SeriesID) -> SeriesKey {
-        if Int(series) >= names.count { mirrorRegistry() }
-        return names[Int(series)]
+        registry.key(of: series)
     }
 
     // MARK: per-device views
@@ -280,6 +305,9 @@ public final class WindowAggregator {
     public func deviceHealth() -> [DeviceHealth] {
         var all: [DeviceHealth] = []
         let known = registry.deviceCount
+        // Sized once: a fleet's snapshot is large (about 140 bytes a device, plus its
+        // lateByWindow), and doubling would leave up to half of it unused beside a copy.
+        all.reserveCapacity(devices.prefix(known).count { $0.messages > 0 || $0.watermark != .min })
         for d in 0..<Swift.min(devices.count, known) where devices[d].messages > 0 || devices[d].watermark != .min {
             let s = devices[d]
             let (site, device) = registry.device(DeviceID(d))
@@ -305,13 +333,16 @@ public final class WindowAggregator {
     public func checkpoint() -> AggregatorCheckpoint {
         mirrorRegistry()
         var open: [AggregatorCheckpoint.OpenWindow] = []
-        for lane in lanes {
-            for d in 0..<laneDeviceCount {
-                let series = d < seriesOfDevice.count ? seriesOfDevice[d][...] : []
-                for w in lane.openWindows(device: DeviceID(d), series: series) {
-                    let k = names[Int(w.series)]
-                    open.append(.init(window: lane.size.name, startMs: w.start, site: k.site, device: k.device,
-                                      metric: k.metric, stats: w.stats))
+        let deviceCount = laneDeviceCount
+        registry.withKeys { names in
+            for lane in lanes {
+                for d in 0..<deviceCount {
+                    let series = d < seriesOfDevice.count ? seriesOfDevice[d][...] : []
+                    for w in lane.openWindows(device: DeviceID(d), series: series) {
+                        let k = names[w.series]
+                        open.append(.init(window: lane.size.name, startMs: w.start, site: k.site, device: k.device,
+                                          metric: k.metric, stats: w.stats))
+                    }
                 }
             }
         }

@@ -13,11 +13,15 @@
 ///
 /// Threading: owned by the aggregator thread, through its `WindowAggregator`; not `Sendable`.
 struct WindowLane {
+    /// A series' newest window (88 bytes). Open when `stats.count > 0`, with start `start`;
+    /// otherwise empty, and `start` is the start of the newest window of the series written so
+    /// far (`.min`: none), which a reading for that window opens again (`reopened`).
     struct Slot {
         var start: Int64 = .min
         var stats = RollupAccumulator()
-        /// The start of the newest window of this series written so far (`.min`: none).
-        var lastClosedStart: Int64 = .min
+
+        @inline(__always)
+        var isOpen: Bool { stats.count > 0 }
     }
 
     /// An open window that is not its series' newest.
@@ -35,6 +39,12 @@ struct WindowLane {
     private(set) var slots: [Slot] = []
     /// Per device, its series' open windows other than their newest.
     private(set) var older: [[Older]] = []
+    /// The newest written window's start of series whose open slot window is older than it
+    /// (a late reading after an idle close opened an earlier window): what an empty slot's
+    /// `start` says, kept while the slot is open, until the slot reaches it. Almost always
+    /// empty; for every other open slot that start is behind the open one and can no longer
+    /// be opened again from the slot.
+    private var writtenAhead: [SeriesID: Int64] = [:]
     /// Per device, the earliest close time of its open windows.
     private(set) var nextClose: [Int64] = []
     /// Number of open windows (slots in use plus older ones).
@@ -44,9 +54,13 @@ struct WindowLane {
     /// Scratch for `close`, kept to avoid an allocation per close.
     private var closing: [Closed] = []
 
-    init(size: WindowSize, latenessMs: Int64) {
+    /// `reservedSeries`: how many series slots to reserve address space for up front. The
+    /// reservation is only address space (its pages are touched as series appear), so a
+    /// fleet's slots are never copied to a larger table nor left half unused, as doubling would.
+    init(size: WindowSize, latenessMs: Int64, reservedSeries: Int = 0) {
         self.size = size
         self.latenessMs = latenessMs
+        slots.reserveCapacity(reservedSeries)
     }
 
     @inline(__always)
@@ -65,23 +79,26 @@ struct WindowLane {
         let close = closesAt(start)
         guard close > watermark else { return false }
         let i = Int(series), d = Int(device)
-        if i >= slots.count {
-            slots.append(contentsOf: repeatElement(Slot(), count: Swift.max(i + 1, slots.count * 2) - slots.count))
-        }
-        if d >= nextClose.count {
-            let n = Swift.max(d + 1, nextClose.count * 2)
-            nextClose.append(contentsOf: repeatElement(.max, count: n - nextClose.count))
-            older.append(contentsOf: repeatElement([], count: n - older.count))
-        }
+        if i >= slots.count || d >= nextClose.count { grow(series: i, device: d) }
         let current = slots[i].start
-        if current == start {
+        let isOpen = slots[i].isOpen
+        if current == start, isOpen {
             slots[i].stats.add(value, at: timeMs)
             return true
         }
-        if current == .min || start > current {
-            if current != .min { older[d].append(Older(start: current, series: series, stats: slots[i].stats)) }
+        if !isOpen || start > current {
+            if isOpen {
+                older[d].append(Older(start: current, series: series, stats: slots[i].stats))
+                if !writtenAhead.isEmpty, let written = writtenAhead[series], start >= written {
+                    if start == written { reopened += 1 }
+                    writtenAhead[series] = nil
+                }
+            } else if start == current {
+                reopened += 1
+            } else if current != .min, current > start {
+                writtenAhead[series] = current
+            }
             openCount += 1
-            if start == slots[i].lastClosedStart { reopened += 1 }
             slots[i].start = start
             slots[i].stats = RollupAccumulator()
             slots[i].stats.add(value, at: timeMs)
@@ -109,12 +126,12 @@ struct WindowLane {
         closing.removeAll(keepingCapacity: true)
         for s in series {
             let i = Int(s)
-            guard i < slots.count, slots[i].start != .min else { continue }
+            guard i < slots.count, slots[i].isOpen else { continue }
             let c = closesAt(slots[i].start)
             if c <= mark {
                 closing.append((slots[i].start, s, slots[i].stats))
-                slots[i].lastClosedStart = slots[i].start
-                slots[i].start = .min
+                slots[i].stats = RollupAccumulator()  // empty; `start` says which window was written
+                if !writtenAhead.isEmpty { writtenAhead[s] = nil }
                 openCount -= 1
             } else if c < next {
                 next = c
@@ -145,28 +162,54 @@ struct WindowLane {
         let d = Int(device)
         guard d < nextClose.count, nextClose[d] != .max else { return [] }
         var all: [Closed] = older[d].map { ($0.start, $0.series, $0.stats) }
-        for s in series where Int(s) < slots.count && slots[Int(s)].start != .min {
+        for s in series where Int(s) < slots.count && slots[Int(s)].isOpen {
             all.append((slots[Int(s)].start, s, slots[Int(s)].stats))
         }
         return all.sorted { ($0.start, $0.series) < ($1.start, $1.series) }
     }
 
-    /// Puts back an open window from a checkpoint.
-    mutating func restore(series: SeriesID, device: DeviceID, start: Int64, stats: RollupAccumulator) {
-        let i = Int(series), d = Int(device)
+    /// Makes room for series index `i` and device index `d`. The tables grow by a quarter
+    /// (not the standard library's doubling): a slot is 88 bytes, and a fleet's last growth
+    /// would otherwise leave up to half of them unused. Within the reserved capacity the
+    /// series slots grow to exactly what is needed.
+    @inline(never)
+    private mutating func grow(series i: Int, device d: Int) {
         if i >= slots.count {
-            slots.append(contentsOf: repeatElement(Slot(), count: Swift.max(i + 1, slots.count * 2) - slots.count))
+            let n = i < slots.capacity ? i + 1 : Self.grownCount(slots.count, toHold: i)
+            slots.reserveCapacity(n)
+            slots.append(contentsOf: repeatElement(Slot(), count: n - slots.count))
         }
         if d >= nextClose.count {
-            let n = Swift.max(d + 1, nextClose.count * 2)
+            let n = Self.grownCount(nextClose.count, toHold: d)
+            nextClose.reserveCapacity(n)
             nextClose.append(contentsOf: repeatElement(.max, count: n - nextClose.count))
+            older.reserveCapacity(n)
             older.append(contentsOf: repeatElement([], count: n - older.count))
         }
-        if slots[i].start == .min {
+    }
+
+    /// The length a table of `count` entries grows to so that index `i` fits: by a quarter,
+    /// at least 64 (amortized constant time per entry, at most a quarter unused).
+    static func grownCount(_ count: Int, toHold i: Int) -> Int {
+        Swift.max(i + 1, count + count / 4, 64)
+    }
+
+    /// Puts back an open window from a checkpoint. (One without readings, which only a
+    /// damaged checkpoint holds, is kept among the older windows: a slot without readings is
+    /// empty.)
+    mutating func restore(series: SeriesID, device: DeviceID, start: Int64, stats: RollupAccumulator) {
+        let i = Int(series), d = Int(device)
+        if i >= slots.count || d >= nextClose.count { grow(series: i, device: d) }
+        let current = slots[i].start
+        if stats.count == 0 {
+            older[d].append(Older(start: start, series: series, stats: stats))
+        } else if !slots[i].isOpen {
+            if current != .min, current > start { writtenAhead[series] = current }
             slots[i].start = start
             slots[i].stats = stats
-        } else if start > slots[i].start {
-            older[d].append(Older(start: slots[i].start, series: series, stats: slots[i].stats))
+        } else if start > current {
+            older[d].append(Older(start: current, series: series, stats: slots[i].stats))
+            if !writtenAhead.isEmpty, let written = writtenAhead[series], start >= written { writtenAhead[series] = nil }
             slots[i].start = start
             slots[i].stats = stats
         } else {

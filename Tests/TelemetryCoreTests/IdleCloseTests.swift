@@ -51,6 +51,18 @@ import Testing
         #expect(agg.takeClosed().count == 1)
     }
 
+    @Test func aWrittenWindowReachedAgainAfterALateReadingOpenedAnEarlierOneCountsAsReopened() {
+        let agg = aggregator(lateness: 60_000)
+        add(agg, [reading(at: Self.t0 + 15_000)])
+        agg.advanceIngestClock(to: Self.t0 + 80_000)   // quiet 65 s: its clock passed [10 s, 20 s) + 60 s
+        #expect(agg.takeClosed().map(\.startMs) == [Self.t0 + 10_000])
+        add(agg, [reading(at: Self.t0 + 5_000, arrived: Self.t0 + 81_000)])   // within lateness: [0, 10 s) opens
+        #expect(agg.reopenedWindows == 0)
+        add(agg, [reading(at: Self.t0 + 16_000, arrived: Self.t0 + 82_000)])  // the written window again
+        #expect(agg.reopenedWindows == 1)
+        #expect(agg.openWindowCount == 2)
+    }
+
     @Test func idleCloseOffKeepsAQuietDevicesWindowsOpen() {
         let agg = aggregator(idle: nil)
         add(agg, [reading(at: Self.t0 + 1_000)])
@@ -223,5 +235,34 @@ import Testing
             #expect(merged[id]?.count == Int64(xs.count), "\(id)")
             #expect(nearlyEqual(merged[id]?.sum ?? .nan, xs.map(\.value).reduce(0, +)), "\(id)")
         }
+    }
+}
+
+@Suite struct IdleCloseChunkTests {
+    @Test func aFleetGoingQuietTogetherHandsItsRollupsOutInChunksInTheSameOrder() {
+        func run(chunk: Int) -> (chunks: [[Rollup]], rest: [Rollup]) {
+            let fleet = Fleet()
+            let agg = WindowAggregator(
+                windows: [WindowSize(parsing: "10s")!], allowedLatenessMs: 5_000, idleCloseMs: 30_000, registry: fleet.registry)
+            var chunks: [[Rollup]] = []
+            agg.closedChunk = chunk
+            agg.onClosedChunk = { chunks.append(agg.takeClosed()) }
+            var batch: [Reading] = []
+            for d in fleet.deviceIDs.indices {
+                for (m, s) in fleet.series[d].enumerated() {
+                    batch.append(Reading(series: s, device: fleet.deviceIDs[d], eventTimeMs: IdleCloseTests.t0 + 1_000,
+                                         value: Double(m), seq: Reading.noSeq, isFirstInMessage: m == 0,
+                                         arrivalMs: IdleCloseTests.t0 + 1_000))
+                }
+            }
+            batch.withUnsafeBufferPointer { agg.add($0) }
+            agg.advanceIngestClock(to: IdleCloseTests.t0 + 40_000)
+            return (chunks, agg.takeClosed())
+        }
+        let whole = run(chunk: .max)
+        let chunked = run(chunk: 2)
+        #expect(whole.chunks.isEmpty && whole.rest.count == Fleet.devices.count * Fleet.metrics.count)
+        #expect(chunked.chunks.count == Fleet.devices.count && chunked.chunks.allSatisfy { $0.count == Fleet.metrics.count })
+        #expect(chunked.chunks.flatMap { $0 } + chunked.rest == whole.rest)
     }
 }
