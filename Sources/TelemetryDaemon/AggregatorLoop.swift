@@ -104,6 +104,13 @@ final class AggregatorLoop {
     func run() {
         ownerThread.check()
         RetentionPolicy(days: context.control.retentionDays).prune(context.configuration.dataDirectory, nowMs: lastFlushMs)
+        // A window size closing for a whole fleet at once (its devices all went quiet) is
+        // written in chunks as it closes, not held in memory whole.
+        aggregator.closedChunk = Self.drainBatch
+        aggregator.onClosedChunk = { [unowned self] in
+            collectOutput()
+            writeBacklogIfWritable()
+        }
         if let restored = context.restored { aggregator.restore(restored) }
         var end: PipelineEnd?
         repeat { end = turn() } while end == nil
@@ -139,8 +146,9 @@ final class AggregatorLoop {
             flushFiles()
             lastFlushMs = now
             lastWriteMs = now
-        } else if context.mode == .live, !backlog.isEmpty, now - lastWriteMs >= Self.writeIntervalMs {
-            writeBacklog()
+        } else if backlog.count >= Self.drainBatch
+                    || (context.mode == .live && !backlog.isEmpty && now - lastWriteMs >= Self.writeIntervalMs) {
+            writeBacklogIfWritable()
             lastWriteMs = now
         }
         if checkpoints != nil, context.configuration.walEnabled,
@@ -219,6 +227,13 @@ final class AggregatorLoop {
             if backlog.isEmpty { backlog = aggregator.takeClosed() } else { backlog.append(contentsOf: aggregator.takeClosed()) }
         }
         for r in aggregator.takeTooLate() { context.deadLetters.append(tooLateLetter(r)) }
+    }
+
+    /// `writeBacklog()` between flushes, unless a file error is pending: then the backlog
+    /// waits for the next flush's retry (re-encoding it every turn would burn CPU while the
+    /// disk stays full).
+    private func writeBacklogIfWritable() {
+        if lastError == nil { writeBacklog() }
     }
 
     private func writeBacklog() {
