@@ -41,7 +41,7 @@ package enum CaptureLine {
         guard i < n, line[i] == 0x20 else { return nil }
         i += 1
         let topicStart = i
-        while i < n, line[i] != 0x20 { i += 1 }
+        i = ByteSearch.firstIndex(of: 0x20, in: line, from: i, to: n)
         guard i > topicStart else { return nil }
         let topic = topicStart..<i
         let payload = i < n ? (i + 1)..<n : n..<n

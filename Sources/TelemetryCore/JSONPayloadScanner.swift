@@ -98,22 +98,37 @@ package struct JSONPayloadScanner {
             length += 1
         }
 
+        /// Copies `bytes` onto the path: keys are short, so eight bytes at a time inline
+        /// rather than a call to `memmove` per key.
         @inline(__always)
         mutating func append(_ bytes: UnsafeRawBufferPointer) {
-            guard !bytes.isEmpty else { return }
-            precondition(length + bytes.count <= capacity)
-            UnsafeMutableRawPointer(base + length).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
-            length += bytes.count
+            let n = bytes.count
+            guard n > 0 else { return }
+            precondition(length + n <= capacity)
+            let from = bytes.baseAddress!
+            let to = UnsafeMutableRawPointer(base + length)
+            var k = 0
+            while k + 8 <= n {
+                to.storeBytes(of: from.loadUnaligned(fromByteOffset: k, as: UInt64.self), toByteOffset: k, as: UInt64.self)
+                k += 8
+            }
+            while k < n {
+                to.storeBytes(of: from.load(fromByteOffset: k, as: UInt8.self), toByteOffset: k, as: UInt8.self)
+                k += 1
+            }
+            length += n
         }
+    }
 
-        /// Whether the path is exactly `a` `b` (two ASCII bytes).
-        @inline(__always)
-        func equals(_ a: UInt8, _ b: UInt8) -> Bool { length == 2 && base[0] == a && base[1] == b }
+    /// Whether `key` is exactly `a` `b` (two ASCII bytes).
+    @inline(__always)
+    private static func equals(_ key: UnsafeRawBufferPointer, _ a: UInt8, _ b: UInt8) -> Bool {
+        key.count == 2 && key[0] == a && key[1] == b
+    }
 
-        @inline(__always)
-        func equals(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> Bool {
-            length == 3 && base[0] == a && base[1] == b && base[2] == c
-        }
+    @inline(__always)
+    private static func equals(_ key: UnsafeRawBufferPointer, _ a: UInt8, _ b: UInt8, _ c: UInt8) -> Bool {
+        key.count == 3 && key[0] == a && key[1] == b && key[2] == c
     }
 
     private static func scanObject<S: MetricSink>(
@@ -128,21 +143,33 @@ package struct JSONPayloadScanner {
         while true {
             c.skipSpace()
             guard c.peek == 0x22 else { throw .badJSON }
-            if base > 0 { path.append(0x2E) }
-            guard readKey(&c, into: &path) else { throw .badJSON }
+            // The metric path of this key. On an empty path a key without escapes is its own
+            // path: it stays in the payload (copied onto the path only if it opens an object).
+            let key: UnsafeRawBufferPointer
+            let keyOnPath: Bool
+            if base == 0, let plain = plainKey(&c) {
+                key = plain
+                keyOnPath = false
+            } else {
+                if base > 0 { path.append(0x2E) }
+                guard readKey(&c, into: &path) else { throw .badJSON }
+                key = path.bytes
+                keyOnPath = true
+            }
             c.skipSpace()
             guard c.peek == 0x3A else { throw .badJSON }
             c.advance()
             c.skipSpace()
             let keyIsTop = depth == 1
-            let isTs = keyIsTop && path.equals(0x74, 0x73)  // ts
-            let isSeq = keyIsTop && path.equals(0x73, 0x65, 0x71)  // seq
+            let isTs = keyIsTop && equals(key, 0x74, 0x73)  // ts
+            let isSeq = keyIsTop && equals(key, 0x73, 0x65, 0x71)  // seq
             // A top-level `ts`/`seq` of a kind it cannot be (object, array, boolean; text for
             // `seq`) is rejected with its own reason, not skipped.
             let wrongKind: RejectReason? = isTs ? .badTimestamp : isSeq ? .badSeq : nil
             switch c.peek {
             case 0x7B:
                 if let wrongKind { throw c.skipValue(depth: depth, maxDepth: Self.maxDepth) ? wrongKind : .badJSON }
+                if !keyOnPath { path.append(key) }
                 try scanObject(&c, depth: depth + 1, unit: unit, path: &path, header: &header, sink: &sink)
             case 0x22:
                 if isTs {
@@ -189,7 +216,7 @@ package struct JSONPayloadScanner {
                         guard let s = integer, s >= 0 else { throw .badSeq }
                         header.seq = s
                     } else {
-                        try sink.metric(name: path.bytes, value: v)
+                        try sink.metric(name: key, value: v)
                     }
                 }
             }
@@ -201,6 +228,25 @@ package struct JSONPayloadScanner {
             default: throw .badJSON
             }
         }
+    }
+
+    /// The key at the cursor when it has no escape (nearly every key), as the payload's own
+    /// bytes, with the cursor moved past it; nil, with the cursor unmoved, otherwise.
+    @inline(__always)
+    private static func plainKey(_ c: inout JSONLexer) -> UnsafeRawBufferPointer? {
+        let start = c.index + 1
+        var i = start
+        let n = c.bytes.count
+        while i < n {
+            let b = c.bytes[i]
+            if b == 0x22 {
+                c.index = i + 1
+                return UnsafeRawBufferPointer(rebasing: c.bytes[start..<i])
+            }
+            if b == 0x5C || b < 0x20 { return nil }
+            i += 1
+        }
+        return nil
     }
 
     /// Appends the key at the cursor (unescaped) to `path`; false when malformed or when it

@@ -16,11 +16,12 @@ struct LastReadingPerSeries {
 
     init() { slots.reserveCapacity(128) }
 
-    /// Keeps one reading per series in `readings`: the first one's place, the last one's value.
-    mutating func keepLast(in readings: inout [Reading]) {
+    /// Keeps one reading per series in `readings`: the first one's place, the last one's
+    /// value; returns how many are kept (they are `readings[0..<kept]`).
+    mutating func keepLast(in readings: UnsafeMutableBufferPointer<Reading>) -> Int {
         let n = readings.count
-        guard n > 1 else { return }
-        if n <= Self.smallMessage { keepLastSmall(in: &readings); return }
+        guard n > 1 else { return n }
+        if n <= Self.smallMessage { return Self.keepLastSmall(in: readings) }
         var capacity = 16
         while capacity < 2 * n { capacity <<= 1 }
         let mask = capacity - 1
@@ -46,27 +47,24 @@ struct LastReadingPerSeries {
                 h = (h + 1) & mask
             }
         }
-        readings.removeSubrange(kept...)
+        return kept
     }
 
     /// Up to this many readings, comparing each with those kept before it beats the table.
     static let smallMessage = 12
 
     /// ``keepLast(in:)`` by direct comparison, for a message of at most ``smallMessage``.
-    private func keepLastSmall(in readings: inout [Reading]) {
-        let kept = readings.withUnsafeMutableBufferPointer { all -> Int in
-            var kept = 0
-            outer: for i in 0..<all.count {
-                let reading = all[i]
-                for k in 0..<kept where all[k].series == reading.series {
-                    all[k].value = reading.value
-                    continue outer
-                }
-                if kept != i { all[kept] = reading }
-                kept += 1
+    private static func keepLastSmall(in all: UnsafeMutableBufferPointer<Reading>) -> Int {
+        var kept = 0
+        outer: for i in 0..<all.count {
+            let reading = all[i]
+            for k in 0..<kept where all[k].series == reading.series {
+                all[k].value = reading.value
+                continue outer
             }
-            return kept
+            if kept != i { all[kept] = reading }
+            kept += 1
         }
-        if kept < readings.count { readings.removeSubrange(kept...) }
+        return kept
     }
 }

@@ -94,8 +94,7 @@ final class TopicMatcher {
         let n = topic.count
         for index in range {
             if pos > n { return nil }
-            var end = pos
-            while end < n, topic[end] != 0x2F { end += 1 }
+            let end = ByteSearch.firstIndex(of: 0x2F, in: topic, from: pos, to: n)
             let isLast = index == range.upperBound - 1
             if isLast, end != n { return nil }
             if !isLast, end == n { return nil }

@@ -66,6 +66,39 @@ public enum UTCTimestamp {
 
     /// Parses RFC 3339 from raw bytes (no allocation); `nil` when not a valid date-time.
     public static func parse(bytes b: UnsafeRawBufferPointer) -> Int64? {
+        if let ms = parseCanonical(b) { return ms }
+        return parseGeneral(b)
+    }
+
+    /// The fast path of ``parse(bytes:)`` for the form this project writes and most devices
+    /// send, exactly `YYYY-MM-DDTHH:MM:SS.mmmZ`: fixed positions, no loops. Nil for anything
+    /// else, including that form with an invalid field; the general path then decides (and
+    /// refuses it), so `parse` answers the same either way.
+    @inline(__always)
+    static func parseCanonical(_ b: UnsafeRawBufferPointer) -> Int64? {
+        guard b.count == 24, b[4] == 45, b[7] == 45, b[10] == 84, b[13] == 58, b[16] == 58, b[19] == 46,
+              b[23] == 90 else { return nil }
+        var bad: UInt8 = 0
+        @inline(__always) func d(_ k: Int) -> Int64 {
+            let v = b[k] &- 48
+            bad |= v > 9 ? 1 : 0
+            return Int64(v)
+        }
+        let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3)
+        let month = d(5) * 10 + d(6)
+        let day = d(8) * 10 + d(9)
+        let hour = d(11) * 10 + d(12)
+        let minute = d(14) * 10 + d(15)
+        let second = d(17) * 10 + d(18)
+        let millis = d(20) * 100 + d(21) * 10 + d(22)
+        guard bad == 0, month >= 1, month <= 12, day >= 1, day <= daysIn(month: month, year: year),
+              hour < 24, minute < 60, second <= 60 else { return nil }
+        let days = daysFromCivil(year: year, month: month, day: day)
+        return (days * 86_400 + hour * 3_600 + minute * 60 + min(second, 59)) * 1_000 + millis
+    }
+
+    /// ``parse(bytes:)`` for every form (the fast path's reference).
+    static func parseGeneral(_ b: UnsafeRawBufferPointer) -> Int64? {
         var i = 0
         let n = b.count
         func num(_ width: Int) -> Int64? {

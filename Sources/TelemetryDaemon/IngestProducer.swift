@@ -76,16 +76,20 @@ package final class IngestProducer {
             if admitted { count(error, topic: topic) }
             return admitted
         }
-        let pushed = decoder.readings.withUnsafeBufferPointer { batch -> Bool in
-            guard let gate else { return push(batch) }
-            return untilAdmitted { () throws(IngestGate.Refusal) in
+        // In place: no copy of the readings and no reference counting of their storage.
+        let batch = decoder.batch
+        let pushed: Bool
+        if let gate {
+            pushed = untilAdmitted { () throws(IngestGate.Refusal) in
                 try gate.admit(
                     batch, topic: topic, payload: payload, arrivalMs: arrivalMs, connection: connection, mid: mid,
                     recovered: recovered)
             }
+        } else {
+            pushed = push(batch)
         }
         if pushed {
-            counters.countReadings(decoder.readings.count)
+            counters.countReadings(batch.count)
         } else {
             counters.countDropped()
         }
