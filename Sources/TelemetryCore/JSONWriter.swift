@@ -102,12 +102,23 @@ package struct JSONWriter {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Appends ``floatText(_:)`` of `value` to `out` without making a `String` (the digits go
-    /// straight from the standard library's shortest round-trip formatter into `out`); false,
-    /// and nothing appended, when `value` is not finite.
+    /// Appends ``floatText(_:)`` of `value` to `out` without making a `String`; false, and
+    /// nothing appended, when `value` is not finite. A short decimal (`228.7`) is written by
+    /// ``ShortDecimalFormatter`` with integer arithmetic, anything else by the standard
+    /// library's shortest round-trip formatter (``appendFloatByStandardLibrary(_:to:)``): the
+    /// same bytes either way.
     @discardableResult
     package static func appendFloat(_ value: Double, to out: inout [UInt8]) -> Bool {
         guard value.isFinite else { return false }
+        if ShortDecimalFormatter.append(value, to: &out) { return true }
+        appendFloatByStandardLibrary(value, to: &out)
+        return true
+    }
+
+    /// Appends the standard library's shortest round-trip text of the finite `value`, with
+    /// `.0` added when it has neither a point nor an exponent: the general path of
+    /// ``appendFloat(_:to:)``, the reference its fast path is tested against.
+    static func appendFloatByStandardLibrary(_ value: Double, to out: inout [UInt8]) {
         var sink = ByteSink()
         swap(&sink.bytes, &out)
         let start = sink.bytes.count
@@ -115,12 +126,11 @@ package struct JSONWriter {
         swap(&sink.bytes, &out)
         var i = start
         while i < out.count {
-            if out[i] == 0x2E || out[i] == 0x65 { return true }
+            if out[i] == 0x2E || out[i] == 0x65 { return }
             i += 1
         }
         out.append(0x2E)
         out.append(0x30)
-        return true
     }
 
     /// Appends `value` as a quoted JSON string, escaped by the rule above.
