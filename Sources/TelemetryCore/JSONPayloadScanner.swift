@@ -254,18 +254,9 @@ package struct JSONPayloadScanner {
     @inline(__always)
     private static func readKey(_ c: inout JSONLexer, into path: inout PathState) -> Bool {
         // Nearly every key has no escape: copy it in one piece.
-        let start = c.index + 1
-        var i = start
-        let n = c.bytes.count
-        while i < n {
-            let b = c.bytes[i]
-            if b == 0x22 {
-                path.append(UnsafeRawBufferPointer(rebasing: c.bytes[start..<i]))
-                c.index = i + 1
-                return true
-            }
-            if b == 0x5C || b < 0x20 { break }
-            i += 1
+        if let key = plainKey(&c) {
+            path.append(key)
+            return true
         }
         let owner = path.owner
         owner.escaped.removeAll(keepingCapacity: true)
