@@ -21,7 +21,7 @@ public final class MessageDecoder {
 
     /// The readings of the last message decoded successfully, in place (no copy, no
     /// reference counting); valid until the next call to `decode`.
-    package var batch: UnsafeBufferPointer<Reading> { UnsafeBufferPointer(buffer.readings) }
+    public var batch: UnsafeBufferPointer<Reading> { UnsafeBufferPointer(buffer.readings) }
 
     private var buffer = ReadingBuffer(capacity: 64)
 

@@ -54,7 +54,7 @@ final class DecoderFixture: @unchecked Sendable {
         var n = 0
         try messages.forEach { (_, topic, payload) throws(RejectReason) in
             try decoder.decode(topic: topic, payload: payload, arrivalMs: arrival)
-            n += decoder.readings.count
+            n += decoder.batch.count
         }
         readings = n
     }

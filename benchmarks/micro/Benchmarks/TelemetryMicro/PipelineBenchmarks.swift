@@ -70,8 +70,8 @@ final class PipelineFixture: @unchecked Sendable {
         let decoder = self.decoder, ring = self.ring
         try messages.forEach { (_, topic, payload) throws(RejectReason) in
             try decoder.decode(topic: topic, payload: payload, arrivalMs: arrival)
-            readings += decoder.readings.count
-            while !decoder.readings.withUnsafeBufferPointer({ ring.tryPush($0) }) { drain(maxCount: Self.drainBatch) }
+            readings += decoder.batch.count
+            while !ring.tryPush(decoder.batch) { drain(maxCount: Self.drainBatch) }
             if ring.count >= Self.drainBatch { drain(maxCount: Self.drainBatch) }
         }
         while ring.count > 0 { drain(maxCount: Self.drainBatch) }
