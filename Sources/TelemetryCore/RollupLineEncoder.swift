@@ -15,10 +15,11 @@ public struct RollupLineEncoder {
     private var prefixes: [(windowMs: Int64, startMs: Int64, bytes: [UInt8])] = []
     private var nextVictim = 0
     static let cachedPrefixes = 8
-    /// The previous float of the current line (its bits, and its text in `lastFloatText`): a
-    /// window of one reading has min = max = sum = mean = first = last, formatted once.
+    /// The previous float of the current line (its bits, and where its text is in the output
+    /// being written): a window of one reading has min = max = sum = mean = first = last,
+    /// formatted once and copied.
     private var lastFloatBits: UInt64?
-    private var lastFloatText: [UInt8] = []
+    private var lastFloatText: Range<Int> = 0..<0
 
     public init(format: RollupFileFormat) {
         self.format = format
@@ -123,15 +124,19 @@ public struct RollupLineEncoder {
     @inline(__always)
     private mutating func appendFloat(_ value: Double, _ out: inout [UInt8]) -> Bool {
         if value.bitPattern == lastFloatBits {
-            lastFloatText.withUnsafeBufferPointer { out.append(contentsOf: $0) }
+            let text = lastFloatText, at = out.count
+            out.append(contentsOf: repeatElement(0, count: text.count))
+            out.withUnsafeMutableBytes { b in
+                (b.baseAddress! + at).copyMemory(from: b.baseAddress! + text.lowerBound, byteCount: text.count)
+            }
             return true
         }
-        lastFloatText.removeAll(keepingCapacity: true)
-        guard JSONWriter.appendFloat(value, to: &lastFloatText) else {
+        let start = out.count
+        guard JSONWriter.appendFloat(value, to: &out) else {
             lastFloatBits = nil
             return false
         }
-        lastFloatText.withUnsafeBufferPointer { out.append(contentsOf: $0) }
+        lastFloatText = start..<out.count
         lastFloatBits = value.bitPattern
         return true
     }
