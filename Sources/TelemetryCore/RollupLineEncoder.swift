@@ -20,6 +20,10 @@ public struct RollupLineEncoder {
     /// formatted once and copied.
     private var lastFloatBits: UInt64?
     private var lastFloatText: Range<Int> = 0..<0
+    /// The site and device of the previous line, and their members' bytes.
+    private var lastSite = ""
+    private var lastDevice = ""
+    private var lastSiteAndDevice: [UInt8] = []
 
     public init(format: RollupFileFormat) {
         self.format = format
@@ -50,10 +54,7 @@ public struct RollupLineEncoder {
         lastFloatBits = nil
         switch format {
         case .jsonl:
-            Self.put(Self.siteKey, to: &out)
-            JSONWriter.appendString(site, to: &out)
-            Self.put(Self.deviceKey, to: &out)
-            JSONWriter.appendString(device, to: &out)
+            appendSiteAndDevice(site, device, &out)
             Self.put(Self.metricKey, to: &out)
             JSONWriter.appendString(metric, to: &out)
             Self.put(Self.countKey, to: &out)
@@ -67,10 +68,7 @@ public struct RollupLineEncoder {
             jsonFloat(Self.stddevKey, f.6, &out)
             out.append(0x7D)
         case .csv:
-            CSVWriter.appendField(site, to: &out)
-            out.append(0x2C)
-            CSVWriter.appendField(device, to: &out)
-            out.append(0x2C)
+            appendSiteAndDevice(site, device, &out)
             CSVWriter.appendField(metric, to: &out)
             out.append(0x2C)
             JSONWriter.appendInteger(count, to: &out)
@@ -78,6 +76,31 @@ public struct RollupLineEncoder {
             csvFloat(f.4, &out); csvFloat(f.5, &out); csvFloat(f.6, &out)
         }
         out.append(0x0A)
+    }
+
+    /// Appends the site and device members (jsonl: `,"site":"…","device":"…"`; csv: `…,…,`),
+    /// copied from the previous line's when they are the same: a device's series close
+    /// together, so consecutive lines mostly share them.
+    @inline(__always)
+    private mutating func appendSiteAndDevice(_ site: String, _ device: String, _ out: inout [UInt8]) {
+        if site != lastSite || device != lastDevice || lastSiteAndDevice.isEmpty {
+            lastSite = site
+            lastDevice = device
+            lastSiteAndDevice.removeAll(keepingCapacity: true)
+            switch format {
+            case .jsonl:
+                Self.put(Self.siteKey, to: &lastSiteAndDevice)
+                JSONWriter.appendString(site, to: &lastSiteAndDevice)
+                Self.put(Self.deviceKey, to: &lastSiteAndDevice)
+                JSONWriter.appendString(device, to: &lastSiteAndDevice)
+            case .csv:
+                CSVWriter.appendField(site, to: &lastSiteAndDevice)
+                lastSiteAndDevice.append(0x2C)
+                CSVWriter.appendField(device, to: &lastSiteAndDevice)
+                lastSiteAndDevice.append(0x2C)
+            }
+        }
+        lastSiteAndDevice.withUnsafeBufferPointer { out.append(contentsOf: $0) }
     }
 
     /// Appends the line's start for this window, from the cache when it is there.
