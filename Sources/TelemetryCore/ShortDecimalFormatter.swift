@@ -87,14 +87,18 @@ enum ShortDecimalFormatter {
         // At most 15 digits after the point, 16 before it, a point and a sign.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { buffer in
             let pairs = digitPairs.utf8Start
+            /// Writes the two digits of `pair` (0…99) at `at` and `at + 1`.
+            @inline(__always) func put(_ pair: UInt64, at: Int) {
+                buffer[at] = pairs[Int(truncatingIfNeeded: pair) &* 2]
+                buffer[at &+ 1] = pairs[Int(truncatingIfNeeded: pair) &* 2 &+ 1]
+            }
             var i = buffer.count
             var rest = fraction
             var left = places
             while left >= 2 {
                 let (quotient, pair) = rest.quotientAndRemainder(dividingBy: 100)
                 i &-= 2
-                buffer[i] = pairs[Int(truncatingIfNeeded: pair) &* 2]
-                buffer[i &+ 1] = pairs[Int(truncatingIfNeeded: pair) &* 2 &+ 1]
+                put(pair, at: i)
                 rest = quotient
                 left &-= 2
             }
@@ -108,14 +112,12 @@ enum ShortDecimalFormatter {
             while rest >= 100 {
                 let (quotient, pair) = rest.quotientAndRemainder(dividingBy: 100)
                 i &-= 2
-                buffer[i] = pairs[Int(truncatingIfNeeded: pair) &* 2]
-                buffer[i &+ 1] = pairs[Int(truncatingIfNeeded: pair) &* 2 &+ 1]
+                put(pair, at: i)
                 rest = quotient
             }
             if rest >= 10 {
                 i &-= 2
-                buffer[i] = pairs[Int(truncatingIfNeeded: rest) &* 2]
-                buffer[i &+ 1] = pairs[Int(truncatingIfNeeded: rest) &* 2 &+ 1]
+                put(rest, at: i)
             } else {
                 i &-= 1
                 buffer[i] = 0x30 &+ UInt8(truncatingIfNeeded: rest)
