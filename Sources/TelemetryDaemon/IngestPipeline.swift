@@ -89,7 +89,7 @@ package final class IngestPipeline: Sendable {
     package func makeProducer() -> IngestProducer {
         IngestProducer(
             decoder: MessageDecoder(templates: configuration.templates, registry: registry, limits: configuration.limits),
-            registry: registry, ring: ring, gate: gate, policy: configuration.overflowPolicy, counters: counters, deadLetters: deadLetters,
+            registry: registry, ring: ring, doorbell: doorbell, gate: gate, policy: configuration.overflowPolicy, counters: counters, deadLetters: deadLetters,
             isStopping: { [control] in control.isStopping },
             onLogFailure: { [logger, control] error in
                 control.logError = error.map { "\($0)" }

@@ -23,6 +23,8 @@ import Glibc
 package final class IngestProducer {
     private let decoder: MessageDecoder
     private let ring: ReadingRing
+    /// Replay mode: how a push wakes the aggregator (live mode: the gate rings it).
+    private let doorbell: RingDoorbell
     private let gate: IngestGate?
     private let policy: OverflowPolicy
     private let counters: PipelineCounters
@@ -35,13 +37,14 @@ package final class IngestProducer {
     private var logFailing = false
 
     init(
-        decoder: MessageDecoder, registry: SeriesRegistry, ring: ReadingRing, gate: IngestGate?,
+        decoder: MessageDecoder, registry: SeriesRegistry, ring: ReadingRing, doorbell: RingDoorbell, gate: IngestGate?,
         policy: OverflowPolicy, counters: PipelineCounters, deadLetters: DeadLetterSink,
         isStopping: @escaping @Sendable () -> Bool, onLogFailure: @escaping @Sendable (StorageError?) -> Void
     ) {
         self.decoder = decoder
         self.rejectedDevice = TopicDeviceLookup(templates: decoder.templates, registry: registry)
         self.ring = ring
+        self.doorbell = doorbell
         self.gate = gate
         self.policy = policy
         self.counters = counters
@@ -98,7 +101,11 @@ package final class IngestProducer {
 
     /// Replay mode: straight into the ring, as the overflow policy says.
     private func push(_ batch: UnsafeBufferPointer<Reading>) -> Bool {
-        if ring.tryPush(batch) { return true }
+        if ring.tryPush(batch) {
+            doorbell.pushed(inUse: ring.count, capacity: ring.capacity)
+            return true
+        }
+        doorbell.ring()
         switch policy {
         case .dropNewest:
             return false
@@ -107,6 +114,7 @@ package final class IngestProducer {
             var pause: UInt32 = 20
             while !ring.tryPush(batch) {
                 if isStopping() { return false }
+                doorbell.ring()
                 usleep(pause)
                 pause = min(pause * 2, 2_000)
             }

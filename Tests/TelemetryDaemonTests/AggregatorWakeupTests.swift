@@ -64,6 +64,35 @@ import TelemetryTestSupport
         #expect(elapsed < .seconds(10))
     }
 
+    @Test func aReplayPushThatFillsAQuarterOfTheRingWakesTheConsumer() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        var c = DaemonConfiguration()
+        c.dataDirectory = DataDirectory(dir.path)
+        c.ringCapacity = 16
+        let pipeline = try IngestPipeline(configuration: c, mode: .replay, logger: Logger(label: "test"))
+        let doorbell = pipeline.doorbell
+        // The test parks where the aggregator thread would (not started yet: nothing drains).
+        let parked = await offload { () -> Duration in
+            let started = ContinuousClock.now
+            let pusher = Thread {
+                Thread.sleep(forTimeInterval: 0.05)
+                let producer = pipeline.makeProducer()
+                let topic = Array("vn/hanoi/d1/telemetry".utf8)
+                let payload = Array("{\"ts\":1795500000000,\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5}".utf8)
+                topic.withUnsafeBytes { tp in
+                    payload.withUnsafeBytes { pp in _ = producer.ingest(topic: tp, payload: pp, arrivalMs: 1_795_500_000_000) }
+                }
+            }
+            pusher.start()
+            doorbell.park(timeoutMs: 30_000) { false }
+            return ContinuousClock.now - started
+        }
+        pipeline.start()
+        await pipeline.finish(.endOfInput)
+        #expect(parked < .seconds(10))
+    }
+
     @Test func threadNamesFitLinuxsLimit() {
         #expect(ThreadName.aggregator.utf8.count <= ThreadName.limit)
     }
