@@ -65,6 +65,7 @@ extension AggregatorCheckpoint {
         w.endArray()
         w.key("version"); w.integer(version)
         if let watermarkMs { w.key("watermarkMs"); w.integer(watermarkMs) }
+        if let windowAlignment { w.key("windowAlignment"); w.string(windowAlignment) }
         w.key("windows"); w.beginArray()
         for name in windows { w.string(name) }
         w.endArray()
@@ -97,7 +98,7 @@ extension AggregatorCheckpoint {
     private static func read(_ lexer: inout JSONLexer) throws(JSONParseError) -> AggregatorCheckpoint {
         var version: Int?, windows: [String]?, lateness: Int64?, watermark: Int64?
         var open: [OpenWindow]?, devices: [DeviceSeq]?, counters: [String: Int]?
-        var appliedLSN: Int?, epoch: Int?, ingestClock: Int64?, clocks: [DeviceClock] = []
+        var appliedLSN: Int?, epoch: Int?, ingestClock: Int64?, clocks: [DeviceClock] = [], alignment: String?
         try lexer.readObject { key, v throws(JSONParseError) in
             switch key {
             case "version": version = try v.readInteger(key)
@@ -106,6 +107,7 @@ extension AggregatorCheckpoint {
             case "appliedLSN": appliedLSN = try v.readInteger(key)
             case "epoch": epoch = try v.readInteger(key)
             case "ingestClockMs": ingestClock = try v.readInteger(key)
+            case "windowAlignment": alignment = try v.readStringValue()
             case "clocks": clocks = try v.readArrayOf(readClock)
             case "watermarkMs":
                 if v.peek == 0x6E { try v.readWord("null") } else { watermark = try v.readInteger(key) }
@@ -124,7 +126,7 @@ extension AggregatorCheckpoint {
             version: version, windows: try required(windows, "windows", lexer), allowedLatenessMs: try required(lateness, "allowedLatenessMs", lexer),
             watermarkMs: watermark, open: try required(open, "open", lexer), devices: try required(devices, "devices", lexer),
             counters: try required(counters, "counters", lexer), appliedLSN: appliedLSN, epoch: epoch,
-            clocks: clocks, ingestClockMs: ingestClock)
+            clocks: clocks, ingestClockMs: ingestClock, windowAlignment: alignment)
     }
 
     private static func readClock(_ lexer: inout JSONLexer) throws(JSONParseError) -> DeviceClock {

@@ -60,4 +60,9 @@ public struct AggregatorCheckpoint: Sendable, Equatable {
     public var clocks: [DeviceClock] = []
     /// The ingest clock when the checkpoint was taken; nil in older checkpoints.
     public var ingestClockMs: Int64? = nil
+    /// The `windows.align` the open windows were aligned to (`WindowAlignment.name`, e.g.
+    /// `+07:00`); nil in checkpoints written before it, which were aligned to UTC. Restoring
+    /// under another alignment writes the open windows it moves as they stand
+    /// (`WindowAggregator.restore(_:)`).
+    public var windowAlignment: String? = nil
 }

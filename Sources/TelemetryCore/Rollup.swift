@@ -1,6 +1,8 @@
 /// One closed window of one series: what a rollup file line holds.
 ///
-/// Invariants: `startMs` is a multiple of `window.milliseconds`; `stats.count ≥ 1`.
+/// Invariants: `startMs` is a window start: a multiple of `window.milliseconds` plus the
+/// phase of the `windows.align` offset (`WindowAlignment.phase(of:)`; zero under UTC and for
+/// every size the offset is a multiple of); `stats.count ≥ 1`.
 /// Threading: a value type.
 public struct Rollup: Sendable, Equatable {
     public var window: WindowSize

@@ -33,6 +33,8 @@
 /// Not `Sendable`.
 public final class WindowAggregator {
     public let windows: [WindowSize]
+    /// The UTC offset whose midnight the windows start at (`windows.align`).
+    public let alignment: WindowAlignment
     public let allowedLatenessMs: Int64
     /// How long a device must be quiet before its passed windows are written; nil: never.
     public let idleCloseMs: Int64?
@@ -83,15 +85,19 @@ public final class WindowAggregator {
     private var restoredReopened = 0
 
     public init(
-        windows: [WindowSize], allowedLatenessMs: Int64, idleCloseMs: Int64? = nil, registry: SeriesRegistry
+        windows: [WindowSize], allowedLatenessMs: Int64, idleCloseMs: Int64? = nil,
+        alignment: WindowAlignment = .utc, registry: SeriesRegistry
     ) {
         self.windows = windows
+        self.alignment = alignment
         self.allowedLatenessMs = allowedLatenessMs
         self.idleCloseMs = idleCloseMs.flatMap { $0 > 0 ? $0 : nil }
         self.registry = registry
         precondition((1...64).contains(windows.count), "between 1 and 64 window sizes")
         let reserved = Swift.min(registry.limit, Self.reservedSeriesLimit)
-        self.lanes = windows.map { WindowLane(size: $0, latenessMs: allowedLatenessMs, reservedSeries: reserved) }
+        self.lanes = windows.map {
+            WindowLane(size: $0, latenessMs: allowedLatenessMs, phaseMs: alignment.phase(of: $0), reservedSeries: reserved)
+        }
         self.lateByWindow = Array(repeating: 0, count: windows.count)
     }
 
@@ -375,12 +381,17 @@ public final class WindowAggregator {
             ].merging(zip(windows, lateByWindow).map { ("late_\($0.name)", $1) }) { a, _ in a })
         c.clocks = clocks
         c.ingestClockMs = ingestClockMs == .min ? nil : ingestClockMs
+        c.windowAlignment = alignment.name
         return c
     }
 
     /// Restores a checkpoint into a fresh aggregator. Open windows of sizes no longer
     /// configured are handed back as closed rollups (so nothing is lost when the window
-    /// list changes); device clocks, seq state and counters carry on. A checkpoint from
+    /// list changes), and so are those that do not start where this aggregator's windows
+    /// of their size start (the checkpoint was taken under another `windows.align`): such a
+    /// window is written as it stands, holding the readings it had, and later readings go to
+    /// windows of the new alignment, so no row mixes the two. Device clocks, seq state and
+    /// counters carry on. A checkpoint from
     /// before per-device clocks gives every device with open windows its single watermark.
     public func restore(_ c: AggregatorCheckpoint) {
         if let t = c.ingestClockMs, t > ingestClockMs { ingestClockMs = t }
@@ -410,7 +421,8 @@ public final class WindowAggregator {
                 devices[d].watermark = w  // written before per-device clocks: one watermark for all
                 if devices[d].lastArrivalMs == .min, let t = c.ingestClockMs { devices[d].lastArrivalMs = t }
             }
-            if let k = lanes.firstIndex(where: { $0.size == size }) {
+            if let k = lanes.firstIndex(where: { $0.size == size }),
+               size.start(containing: o.startMs, phase: lanes[k].phaseMs) == o.startMs {
                 lanes[k].restore(series: ids.series, device: ids.device, start: o.startMs, stats: o.stats)
             } else {
                 closed.append(Rollup(window: size, startMs: o.startMs, key: key, stats: o.stats))

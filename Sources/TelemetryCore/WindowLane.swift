@@ -35,6 +35,8 @@ struct WindowLane {
     typealias Closed = (start: Int64, series: SeriesID, stats: RollupAccumulator)
 
     let size: WindowSize
+    /// Where this size's windows start past a multiple of it (`WindowAlignment.phase(of:)`).
+    let phaseMs: Int64
     let latenessMs: Int64
     private(set) var slots: [Slot] = []
     /// Per device, its series' open windows other than their newest.
@@ -57,8 +59,9 @@ struct WindowLane {
     /// `reservedSeries`: how many series slots to reserve address space for up front. The
     /// reservation is only address space (its pages are touched as series appear), so a
     /// fleet's slots are never copied to a larger table nor left half unused, as doubling would.
-    init(size: WindowSize, latenessMs: Int64, reservedSeries: Int = 0) {
+    init(size: WindowSize, latenessMs: Int64, phaseMs: Int64 = 0, reservedSeries: Int = 0) {
         self.size = size
+        self.phaseMs = phaseMs
         self.latenessMs = latenessMs
         slots.reserveCapacity(reservedSeries)
     }
@@ -75,7 +78,7 @@ struct WindowLane {
     /// Adds a reading unless its window closed at the device's `watermark`; returns whether
     /// it was taken.
     mutating func add(series: SeriesID, device: DeviceID, timeMs: Int64, value: Double, watermark: Int64) -> Bool {
-        let start = size.start(containing: timeMs)
+        let start = size.start(containing: timeMs, phase: phaseMs)
         let close = closesAt(start)
         guard close > watermark else { return false }
         let i = Int(series), d = Int(device)

@@ -1,8 +1,9 @@
 /// The length of a tumbling event-time window, such as `10s`, `1m` or `1h`.
 ///
 /// Invariants: `milliseconds` is positive and divides one day evenly when the window is a
-/// day or shorter, so that windows align to midnight UTC; `name` is the canonical spelling
-/// used in directory names and in the `window` field of rollup files.
+/// day or shorter, so that windows align to midnight (UTC, or the fixed offset of a
+/// `WindowAlignment`, whose `phase(of:)` is passed to `start(containing:phase:)`); `name` is
+/// the canonical spelling used in directory names and in the `window` field of rollup files.
 ///
 /// Threading: a value type; safe to share.
 public struct WindowSize: Hashable, Sendable, Comparable, CustomStringConvertible {
@@ -26,10 +27,18 @@ public struct WindowSize: Hashable, Sendable, Comparable, CustomStringConvertibl
     /// A window of whole seconds; `seconds` must divide a day.
     public init?(seconds: Int64) { self.init(parsing: "\(seconds)s") }
 
-    /// The window start (inclusive) that contains `eventTimeMs`.
+    /// The window start (inclusive) that contains `eventTimeMs`, windows aligned to UTC midnight.
     @inlinable
     public func start(containing eventTimeMs: Int64) -> Int64 {
         let r = eventTimeMs % milliseconds
+        return eventTimeMs - (r < 0 ? r + milliseconds : r)
+    }
+
+    /// The window start (inclusive) that contains `eventTimeMs` when windows start `phase`
+    /// (in `0..<milliseconds`, `WindowAlignment.phase(of:)`) past a multiple of the size.
+    @inlinable
+    public func start(containing eventTimeMs: Int64, phase: Int64) -> Int64 {
+        let r = (eventTimeMs - phase) % milliseconds
         return eventTimeMs - (r < 0 ? r + milliseconds : r)
     }
 

@@ -75,7 +75,8 @@ final class AggregatorLoop {
         self.context = context
         let c = context.configuration
         aggregator = WindowAggregator(
-            windows: c.windows, allowedLatenessMs: c.allowedLatenessMs, idleCloseMs: c.idleCloseMs, registry: context.registry)
+            windows: c.windows, allowedLatenessMs: c.allowedLatenessMs, idleCloseMs: c.idleCloseMs,
+            alignment: c.windowAlignment, registry: context.registry)
         sink = RollupFileSink(directory: c.dataDirectory, format: c.fileFormat)
         checkpoints = context.mode.checkpoints ? CheckpointFile(directory: c.dataDirectory, logger: context.logger) : nil
         if context.mode.checkpoints, !c.walEnabled {

@@ -52,7 +52,8 @@ struct ConfigurationReloader: Service {
         var keys: [String] = []
         if fresh.dataDirectory != c.dataDirectory { keys.append("data_dir") }
         if fresh.templates != c.templates { keys.append("templates") }
-        if fresh.windows != c.windows || fresh.allowedLatenessMs != c.allowedLatenessMs { keys.append("windows/lateness") }
+        if fresh.windows != c.windows || fresh.allowedLatenessMs != c.allowedLatenessMs
+            || fresh.windowAlignment != c.windowAlignment { keys.append("windows/lateness") }
         if fresh.idleCloseMs != c.idleCloseMs { keys.append("idle_close") }
         if fresh.ringCapacity != c.ringCapacity || fresh.overflowPolicy != c.overflowPolicy { keys.append("ring") }
         if fresh.limits != c.limits || fresh.maxSeries != c.maxSeries { keys.append("limits") }
