@@ -54,6 +54,9 @@ let package = Package(
         .package(
             url: "https://github.com/apple/swift-configuration", from: "1.4.0",
             traits: [.defaults, "YAML"]),
+        // swift-configuration's own YAML parser, used directly only to list a file's keys
+        // (ConfigurationFileKeys), which the provider does not expose.
+        .package(url: "https://github.com/jpsim/Yams", "5.4.0"..<"7.0.0"),
     ],
     targets: [
         .target(
@@ -68,6 +71,7 @@ let package = Package(
             dependencies: [
                 "TelemetryCore", "TelemetryStorage", "TelemetryMQTT",
                 .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

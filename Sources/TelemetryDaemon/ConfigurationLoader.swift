@@ -1,34 +1,61 @@
 import Configuration
+import Foundation
 import SystemPackage
 import TelemetryCore
 import TelemetryStorage
 import TelemetryMQTT
 
 /// Reads `DaemonConfiguration` from, in order of precedence: command-line overrides,
-/// environment variables (`ring.size` ↔ `RING_SIZE`), the YAML file, built-in defaults.
+/// environment variables (`ring.size` ↔ `TELEMETRYD_RING_SIZE`; unprefixed ones such as a
+/// container's own `LOG_LEVEL` are not read), the YAML file, built-in defaults.
 ///
 /// Every value is read as text and parsed here, so a bad value stops start-up with a
-/// `ConfigurationError` naming the key and what is expected.
+/// `ConfigurationError` naming the key and what is expected; so does a key in the file that
+/// is no setting (`ConfigurationKeys`, with a did-you-mean).
 /// Threading: stateless; `load` may be called from any task.
 package enum ConfigurationLoader {
     /// Loads and validates. `overrides` (key → text) win over everything else.
+    /// `environmentVariables`: the environment to read (`environment` on), the process's by default.
     package static func load(
-        file: String?, overrides: [String: String] = [:], environment: Bool = true
+        file: String?, overrides: [String: String] = [:], environment: Bool = true,
+        environmentVariables: [String: String]? = nil
     ) async throws -> DaemonConfiguration {
+        try await loadRecordingSources(
+            file: file, overrides: overrides, environment: environment, environmentVariables: environmentVariables
+        ).configuration
+    }
+
+    /// `load`, also saying where each key's value came from (for `check-config`).
+    package static func loadRecordingSources(
+        file: String?, overrides: [String: String] = [:], environment: Bool = true,
+        environmentVariables: [String: String]? = nil
+    ) async throws -> (configuration: DaemonConfiguration, sources: ConfigurationSourceRecorder) {
         var providers: [any ConfigProvider] = []
-        let memory = InMemoryProvider(values: Dictionary(uniqueKeysWithValues: overrides.map {
+        for key in overrides.keys.sorted() {
+            if let problem = ConfigurationKeys.problem(withKey: key) { throw problem }
+        }
+        let memory = InMemoryProvider(name: "flags", values: Dictionary(uniqueKeysWithValues: overrides.map {
             (AbsoluteConfigKey(stringLiteral: $0.key), ConfigValue(stringLiteral: $0.value))
         }))
         providers.append(memory)
-        if environment { providers.append(EnvironmentVariablesProvider()) }
+        if environment {
+            let variables = environmentVariables.map { EnvironmentVariablesProvider(environmentVariables: $0) }
+                ?? EnvironmentVariablesProvider()
+            providers.append(variables.prefixKeys(with: ConfigKey("telemetryd")))
+        }
         if let file {
             do {
                 providers.append(try await FileProvider<YAMLSnapshot>(filePath: FilePath(file)))
             } catch {
                 throw ConfigurationError(key: "(file)", found: file, expected: "a readable YAML mapping (\(error))")
             }
+            if let text = try? String(contentsOfFile: file, encoding: .utf8),
+               let problem = ConfigurationFileKeys.problem(inYAML: text) {
+                throw problem
+            }
         }
-        return try parse(ConfigReader(providers: providers))
+        let sources = ConfigurationSourceRecorder()
+        return (try parse(ConfigReader(providers: providers, accessReporter: sources)), sources)
     }
 
     static func parse(_ reader: ConfigReader) throws(ConfigurationError) -> DaemonConfiguration {
@@ -66,6 +93,12 @@ package enum ConfigurationLoader {
                 throw ConfigurationError(key: "windows", found: "\(windows.count) sizes", expected: "1 to 64 window sizes")
             }
             c.windows = windows.sorted()
+        }
+        if let v = text("windows.align") {
+            guard let alignment = WindowAlignment(parsing: v) else {
+                throw ConfigurationError(key: "windows.align", found: v, expected: WindowAlignment.expectedFormat)
+            }
+            c.windowAlignment = alignment
         }
         if let v = text("lateness") { c.allowedLatenessMs = try duration(v, key: "lateness", allowZero: true) }
         if let v = text("idle_close") {
@@ -189,26 +222,49 @@ package enum ConfigurationLoader {
         if let v = text("mqtt.tls.ca_dir"), !v.isEmpty { b.tlsCADirectory = v }
         if let v = text("mqtt.tls.cert_file"), !v.isEmpty { b.tlsCertificateFile = v }
         if let v = text("mqtt.tls.key_file"), !v.isEmpty { b.tlsKeyFile = v }
-        if (b.tlsCertificateFile == nil) != (b.tlsKeyFile == nil) {
-            throw ConfigurationError(key: b.tlsKeyFile == nil ? "mqtt.tls.key_file" : "mqtt.tls.cert_file", found: "",
-                                     expected: "mqtt.tls.cert_file and mqtt.tls.key_file together")
+        // The key blamed is the one missing, since the other is set.
+        if let cert = b.tlsCertificateFile, b.tlsKeyFile == nil {
+            throw ConfigurationError(key: "mqtt.tls.key_file", found: "",
+                                     expected: "the client key file, since mqtt.tls.cert_file is set ('\(cert)')")
         }
-        if let v = text("mqtt.reconnect.min") {
-            b.reconnectMinSeconds = Int(try duration(v, key: "mqtt.reconnect.min", allowZero: false) / 1_000)
+        if let key = b.tlsKeyFile, b.tlsCertificateFile == nil {
+            throw ConfigurationError(key: "mqtt.tls.cert_file", found: "",
+                                     expected: "the client certificate file, since mqtt.tls.key_file is set ('\(key)')")
         }
-        if let v = text("mqtt.reconnect.max") {
-            b.reconnectMaxSeconds = Int(try duration(v, key: "mqtt.reconnect.max", allowZero: false) / 1_000)
-        }
-        guard b.reconnectMinSeconds >= 1, b.reconnectMaxSeconds >= b.reconnectMinSeconds else {
-            throw ConfigurationError(key: "mqtt.reconnect.max", found: "\(b.reconnectMaxSeconds)s",
-                                     expected: "at least 1s and not less than mqtt.reconnect.min")
-        }
+        try parseReconnect(into: &b, text: text)
         if let v = text("mqtt.connect_attempts") {
             b.connectAttempts = try integer(v, key: "mqtt.connect_attempts", range: 0...1_000_000,
                                             expected: "a number of attempts (0 = keep trying forever)")
         }
         if let v = text("mqtt.connections") {
             b.connections = try integer(v, key: "mqtt.connections", range: 1...64, expected: "1 to 64 connections")
+        }
+    }
+
+    /// `mqtt.reconnect.min`/`max`: whole seconds (the backoff counts seconds), min ≥ 1s,
+    /// max ≥ min. When max < min the key blamed is the one set (max when both are): with
+    /// only min set above the default max, min is what was mistyped.
+    private static func parseReconnect(
+        into b: inout BrokerSettings, text: (String) -> String?
+    ) throws(ConfigurationError) {
+        func seconds(_ key: String) throws(ConfigurationError) -> (text: String, seconds: Int)? {
+            guard let v = text(key) else { return nil }
+            let ms = try duration(v, key: key, allowZero: false)
+            guard ms % 1_000 == 0 else {
+                throw ConfigurationError(key: key, found: v, expected: "a whole number of seconds, at least 1s (e.g. 1s, 30s, 2m)")
+            }
+            return (v, Int(ms / 1_000))
+        }
+        let min = try seconds("mqtt.reconnect.min"), max = try seconds("mqtt.reconnect.max")
+        if let min { b.reconnectMinSeconds = min.seconds }
+        if let max { b.reconnectMaxSeconds = max.seconds }
+        guard b.reconnectMaxSeconds >= b.reconnectMinSeconds else {
+            if let max {
+                throw ConfigurationError(key: "mqtt.reconnect.max", found: max.text,
+                                         expected: "not less than mqtt.reconnect.min (\(b.reconnectMinSeconds)s)")
+            }
+            throw ConfigurationError(key: "mqtt.reconnect.min", found: min?.text ?? "",
+                                     expected: "not more than mqtt.reconnect.max (\(b.reconnectMaxSeconds)s, its default)")
         }
     }
 

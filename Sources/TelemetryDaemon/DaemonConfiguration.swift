@@ -11,6 +11,10 @@ package struct DaemonConfiguration: Sendable, Equatable {
     package var dataDirectory: DataDirectory = DataDirectory("/var/lib/telemetryd")
     package var templates: [TopicTemplate] = TopicTemplate.defaults
     package var windows: [WindowSize] = ["10s", "1m", "1h"].map { WindowSize(parsing: $0)! }
+    /// The UTC offset whose midnight windows start at (`windows.align`): a day window under
+    /// `+07:00` is a Vietnamese day, 17:00Z to 17:00Z. Only sizes the offset is not a multiple
+    /// of move; file names and times stay UTC.
+    package var windowAlignment: WindowAlignment = .utc
     package var allowedLatenessMs: Int64 = 5_000
     /// How long a device must be quiet (on the ingest clock) before its windows whose end
     /// plus lateness has passed on its own clock are written; nil: only its own readings

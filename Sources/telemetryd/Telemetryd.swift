@@ -17,7 +17,7 @@ struct Telemetryd: AsyncParsableCommand {
 
 /// Options shared by every subcommand that reads the configuration.
 struct ConfigOptions: ParsableArguments {
-    @Option(name: .long, help: "YAML configuration file (environment variables such as DATA_DIR override it).")
+    @Option(name: .long, help: "YAML configuration file (environment variables such as TELEMETRYD_DATA_DIR override it).")
     var config: String?
 
     @Option(name: .customLong("data-dir"), help: "Data directory (overrides data_dir).")
@@ -27,18 +27,42 @@ struct ConfigOptions: ParsableArguments {
     var format: String?
 
     func load(extra: [String: String] = [:]) async throws -> DaemonConfiguration {
+        try await loadRecordingSources(extra: extra).configuration
+    }
+
+    /// Loads the configuration; a bad one is printed (without the usage text, which is not
+    /// what is wrong) and exits `EX_CONFIG`.
+    func loadRecordingSources(
+        extra: [String: String] = [:]
+    ) async throws -> (configuration: DaemonConfiguration, sources: ConfigurationSourceRecorder) {
+        do {
+            return try await loadOrThrow(extra: extra)
+        } catch let error as ConfigurationError {
+            throw configurationFailure(error.description)
+        }
+    }
+
+    /// Loads the configuration; a bad one throws its `ConfigurationError` (SIGHUP logs it).
+    func loadOrThrow(
+        extra: [String: String] = [:]
+    ) async throws -> (configuration: DaemonConfiguration, sources: ConfigurationSourceRecorder) {
         var overrides = extra
         if let dataDirectory { overrides["data_dir"] = dataDirectory }
         if let format { overrides["files.format"] = format }
         if let config, !FileManager.default.isReadableFile(atPath: config) {
-            throw ValidationError("cannot read config file '\(config)'")
+            throw ConfigurationError(key: "--config", found: config, expected: "a readable YAML file")
         }
-        do {
-            return try await ConfigurationLoader.load(file: config, overrides: overrides)
-        } catch let error as ConfigurationError {
-            throw ValidationError(error.description)
-        }
+        return try await ConfigurationLoader.loadRecordingSources(file: config, overrides: overrides)
     }
+}
+
+/// `EX_CONFIG` from sysexits.h: the configuration is wrong.
+let exitConfigurationError: Int32 = 78
+
+/// Prints `message` as the error it is and returns the exit code for a bad configuration.
+func configurationFailure(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data("telemetryd: error: \(message)\n".utf8))
+    return ExitCode(exitConfigurationError)
 }
 
 /// The process's log level, shared by every logger so SIGHUP can change it.
@@ -81,9 +105,13 @@ struct Run: AsyncParsableCommand {
         let options = self.options, overrides = extra
         let service = LiveIngestService(
             configuration: configuration, logger: logger, logLevel: logLevel,
-            reload: { try await options.load(extra: overrides) })
+            reload: { try await options.loadOrThrow(extra: overrides).configuration })
         do {
             try await service.run()
+        } catch let error as ConfigurationError {
+            // Found only when used (a password file that cannot be read): still the configuration.
+            logger.critical("\(error)")
+            throw ExitCode(exitConfigurationError)
         } catch {
             logger.critical("\(error)")
             throw ExitCode(1)
@@ -120,21 +148,22 @@ struct Replay: AsyncParsableCommand {
 
 struct CheckConfig: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check-config", abstract: "Validate the configuration and print the values in effect.")
+        commandName: "check-config", abstract: "Validate the configuration and print the values in effect.",
+        discussion: """
+            Prints every setting with its value and where it came from (flag, env, file or \
+            default), secrets masked, and checks that the files it names (mqtt.password_file, \
+            mqtt.tls.*) can be read. A bad configuration exits 78 (EX_CONFIG) without the usage text.
+            """)
 
     @OptionGroup var options: ConfigOptions
 
     func run() async throws {
-        let c = try await options.load()
-        print("configuration OK")
-        print("  data_dir: \(c.dataDirectory.root)")
-        print("  templates: \(c.templates.map(\.description).joined(separator: "; "))")
-        print("  windows: \(c.windows.map(\.name).joined(separator: ", "))")
-        print("  lateness: \(c.allowedLatenessMs) ms")
-        print("  idle_close: \(c.idleCloseMs.map { "\($0) ms" } ?? "off")")
-        print("  ring: \(c.ringCapacity) readings, overflow \(c.overflowPolicy.rawValue)")
-        print("  limits: payload \(c.limits.maxPayloadBytes) bytes, future skew \(c.limits.maxFutureSkewMs) ms, \(c.maxSeries) series")
-        print("  files: \(c.fileFormat.rawValue), retention \(c.retentionDays == 0 ? "forever" : "\(c.retentionDays) days")")
-        print("  status every \(c.statusIntervalMs) ms, log level \(c.logLevel)")
+        let (c, sources) = try await options.loadRecordingSources()
+        let problems = EffectiveConfiguration.fileProblems(c)
+        print(problems.isEmpty ? "configuration OK" : "configuration has \(problems.count) problem(s)")
+        for line in EffectiveConfiguration.lines(c, sources: sources) { print(line) }
+        guard let first = problems.first else { return }
+        for p in problems.dropFirst() { FileHandle.standardError.write(Data("telemetryd: error: \(p)\n".utf8)) }
+        throw configurationFailure(first.description)
     }
 }
