@@ -27,7 +27,17 @@ package struct ConfigurationError: Error, Sendable, Equatable, CustomStringConve
         return e
     }
 
+    /// The configuration file itself cannot be read (`--config`).
+    package static func unreadableFile(_ path: String) -> ConfigurationError {
+        var e = ConfigurationError(key: "--config", found: path, expected: "a readable YAML file")
+        e.isUnreadableFile = true
+        return e
+    }
+
+    private var isUnreadableFile = false
+
     package var description: String {
+        if isUnreadableFile { return "cannot read config file '\(found)'" }
         guard isUnknownKey else { return "config key '\(key)': got '\(found)'; expected \(expected)" }
         return "config key '\(key)' is not a telemetryd setting; "
             + (suggestion.map { "did you mean '\($0)'?" } ?? "the settings are listed in the README's Configuration table")

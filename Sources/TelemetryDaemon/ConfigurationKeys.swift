@@ -67,6 +67,19 @@ package enum ConfigurationKeys {
         environmentPrefix + String(key.uppercased().map { $0 == "." ? "_" : $0 })
     }
 
+    /// Variables with the prefix that are not settings but belong to the project's tooling
+    /// (`Fuzz/run.sh` builds the fuzz targets when `TELEMETRYD_FUZZ` is set).
+    package static let otherEnvironmentVariables: Set<String> = ["TELEMETRYD_FUZZ"]
+
+    /// The error for a variable of the environment: nil unless it has the prefix and is no
+    /// setting (`TELEMETRYD_LOG_LEVL`), which is named with the closest setting's variable.
+    package static func problem(withEnvironmentVariable name: String) -> ConfigurationError? {
+        guard name.hasPrefix(environmentPrefix), !otherEnvironmentVariables.contains(name) else { return nil }
+        let names = all.map(environmentName)
+        if names.contains(name) { return nil }
+        return .unknownKey(name, suggestion: NearestName.suggestion(for: name, among: names))
+    }
+
     /// Whether the value of `key` is a secret that is never printed: any key naming a
     /// password, except one naming the file that holds it (a path, printed so that a wrong
     /// one can be seen).

@@ -39,9 +39,11 @@ package enum ConfigurationLoader {
         }))
         providers.append(memory)
         if environment {
-            let variables = environmentVariables.map { EnvironmentVariablesProvider(environmentVariables: $0) }
-                ?? EnvironmentVariablesProvider()
-            providers.append(variables.prefixKeys(with: ConfigKey("telemetryd")))
+            let variables = environmentVariables ?? ProcessInfo.processInfo.environment
+            for name in variables.keys.sorted() {
+                if let problem = ConfigurationKeys.problem(withEnvironmentVariable: name) { throw problem }
+            }
+            providers.append(EnvironmentVariablesProvider(environmentVariables: variables).prefixKeys(with: ConfigKey("telemetryd")))
         }
         if let file {
             do {

@@ -30,7 +30,8 @@ package enum EffectiveConfiguration {
     /// The lines `check-config` prints: `  key: value  (source)`.
     package static func lines(_ c: DaemonConfiguration, sources: ConfigurationSourceRecorder) -> [String] {
         let entries = entries(c, sources: sources)
-        let width = entries.map { $0.key.count + $0.value.count }.max() ?? 0
+        // Sources line up in one column, past which a long value (the templates) runs on.
+        let width = min(entries.map { $0.key.count + $0.value.count }.max() ?? 0, 60)
         return entries.map { e in
             let pad = String(repeating: " ", count: max(1, width - e.key.count - e.value.count + 2))
             return "  \(e.key): \(e.value)\(pad)(\(e.source.rawValue))"

@@ -50,7 +50,7 @@ struct ConfigOptions: ParsableArguments {
         if let dataDirectory { overrides["data_dir"] = dataDirectory }
         if let format { overrides["files.format"] = format }
         if let config, !FileManager.default.isReadableFile(atPath: config) {
-            throw ConfigurationError(key: "--config", found: config, expected: "a readable YAML file")
+            throw ConfigurationError.unreadableFile(config)
         }
         return try await ConfigurationLoader.loadRecordingSources(file: config, overrides: overrides)
     }

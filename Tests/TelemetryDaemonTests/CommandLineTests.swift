@@ -106,7 +106,7 @@ enum Executables {
             """.utf8))
         let result = try await Executables.run("telemetryd", ["check-config", "--config", config])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("templates: vn/{site}/{device}/telemetry json ts_unit=auto; vn/{site}/influx influx precision=s"),
+        #expect(result.stdout.contains(#"templates: ["vn/{site}/{device}/telemetry json ts_unit=auto", "vn/{site}/influx influx precision=s"]"#),
                 "\(result.stdout)")
     }
 

@@ -146,6 +146,18 @@ import TelemetryStorage
         #expect(c.broker.reconnectMaxSeconds == 60)
     }
 
+    @Test func aMistypedPrefixedVariableIsRefusedWithADidYouMean() async {
+        do {
+            _ = try await load(yaml: "", environment: ["TELEMETRYD_LOG_LEVL": "debug"])
+            Issue.record("TELEMETRYD_LOG_LEVL was accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.key == "TELEMETRYD_LOG_LEVL")
+            #expect(error.suggestion == "TELEMETRYD_LOG_LEVEL")
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
+
     @Test func anEnvironmentVariableNameIsThePrefixAndTheKey() {
         #expect(ConfigurationKeys.environmentName("mqtt.reconnect.min") == "TELEMETRYD_MQTT_RECONNECT_MIN")
         #expect(ConfigurationKeys.environmentName("data_dir") == "TELEMETRYD_DATA_DIR")

@@ -227,8 +227,8 @@ private struct CrashRun {
         // Plain values' windows are around now: the flush must be more than an hour ahead to
         // close the current hour, beyond the default 5 min of allowed future skew.
         let flushMs = kind == .plainValues ? nowMs + 70 * 60_000 : baseMs + 2 * 3_600_000
-        var environment = kind == .plainValues ? ["LIMITS_MAX_FUTURE_SKEW": "2h"] : [:]
-        if logOff { environment["WAL_ENABLED"] = "false" }
+        var environment = kind == .plainValues ? ["TELEMETRYD_LIMITS_MAX_FUTURE_SKEW": "2h"] : [:]
+        if logOff { environment["TELEMETRYD_WAL_ENABLED"] = "false" }
         var kills = 0
         let context = { (kills: Int) in "\(kills) kills (seed \(seed))" }
 

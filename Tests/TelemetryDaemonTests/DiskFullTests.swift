@@ -45,7 +45,7 @@ import Glibc
         defer { umount2(data, Int32(MNT_DETACH)) }
         let daemon = try DaemonProcess(
             brokerPort: broker.port, dataDir: data, clientID: "full-\(UUID().uuidString.prefix(6))",
-            environment: ["WAL_SEGMENT_SIZE": "\(walSegmentBytes)", "CHECKPOINT_INTERVAL": "1s"])
+            environment: ["TELEMETRYD_WAL_SEGMENT_SIZE": "\(walSegmentBytes)", "TELEMETRYD_CHECKPOINT_INTERVAL": "1s"])
         try #require(await daemon.waitUntilReady(), "log:\n\(daemon.logText)")
         let before = knownMessages(baseMs: baseMs, devices: 3, seconds: 0..<30)
         try await publish(before, port: broker.port)

@@ -406,7 +406,7 @@ private let sites = ["hanoi", "hcmc", "dongnai", "binhduong", "danang"]
         let data = dir.path + "/data"
         let daemon = try DaemonProcess(
             brokerPort: broker.port, dataDir: data, clientID: "quiet-\(UUID().uuidString.prefix(6))",
-            environment: ["WINDOWS": "1s,10s", "LATENESS": "1s", "IDLE_CLOSE": "2s"])
+            environment: ["TELEMETRYD_WINDOWS": "1s,10s", "TELEMETRYD_LATENESS": "1s", "TELEMETRYD_IDLE_CLOSE": "2s"])
         try #require(await daemon.waitUntilReady(), "no READY=1; log:\n\(daemon.logText)")
 
         let now = Int64(Date().timeIntervalSince1970 * 1000)

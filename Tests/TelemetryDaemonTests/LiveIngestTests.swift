@@ -22,7 +22,7 @@ final class DaemonProcess: Sendable {
         log = dataDir + ".log"
         var environment = ProcessInfo.processInfo.environment
         environment["NOTIFY_SOCKET"] = notify.path
-        environment["STATUS_INTERVAL"] = "1s"
+        environment["TELEMETRYD_STATUS_INTERVAL"] = "1s"
         environment.merge(extra) { _, new in new }
         pid = try TestProcess.spawn(
             Executables.directory.appendingPathComponent("telemetryd").path,
@@ -228,7 +228,7 @@ import TelemetryDaemon
         defer { dir.remove() }
         let data = dir.path + "/data"
         let daemon = try DaemonProcess(brokerPort: broker.port, dataDir: data, clientID: "bounce-\(UUID().uuidString.prefix(6))",
-                                       environment: ["MQTT_RECONNECT_MIN": "1s", "MQTT_RECONNECT_MAX": "2s"])
+                                       environment: ["TELEMETRYD_MQTT_RECONNECT_MIN": "1s", "TELEMETRYD_MQTT_RECONNECT_MAX": "2s"])
         try #require(await daemon.waitUntilReady(), "log:\n\(daemon.logText)")
         let part1 = knownMessages(baseMs: baseMs, devices: 2, seconds: 0..<30)
         let part2 = knownMessages(baseMs: baseMs, devices: 2, seconds: 30..<60)
@@ -251,7 +251,7 @@ import TelemetryDaemon
         defer { dir.remove() }
         let passwordFile = dir.write("password", Array("wrong\n".utf8))
         let daemon = try DaemonProcess(brokerPort: broker.port, dataDir: dir.path + "/data", clientID: "refused",
-                                       environment: ["MQTT_USERNAME": "ingest", "MQTT_PASSWORD_FILE": passwordFile])
+                                       environment: ["TELEMETRYD_MQTT_USERNAME": "ingest", "TELEMETRYD_MQTT_PASSWORD_FILE": passwordFile])
         let code = await TestProcess.exitCode(of: daemon.pid, timeout: .seconds(30))
         #expect(code != nil && code != 0, "log:\n\(daemon.logText)")
         #expect(daemon.logText.lowercased().contains("not authori"), "log:\n\(daemon.logText)")
@@ -265,7 +265,7 @@ import TelemetryDaemon
         defer { dir.remove() }
         let passwordFile = dir.write("password", Array("s3cret\n".utf8))
         let daemon = try DaemonProcess(brokerPort: broker.port, dataDir: dir.path + "/data", clientID: "auth",
-                                       environment: ["MQTT_USERNAME": "ingest", "MQTT_PASSWORD_FILE": passwordFile,
+                                       environment: ["TELEMETRYD_MQTT_USERNAME": "ingest", "TELEMETRYD_MQTT_PASSWORD_FILE": passwordFile,
                                                      "WATCHDOG_USEC": "2000000"])
         #expect(await daemon.waitUntilReady(), "log:\n\(daemon.logText)")
         #expect(await daemon.waitFor("WATCHDOG=1", timeout: .seconds(5)))
@@ -296,7 +296,7 @@ import TelemetryDaemon
         defer { dir.remove() }
         let daemon = try DaemonProcess(
             brokerPort: port, dataDir: dir.path + "/data", clientID: "unreachable",
-            environment: ["MQTT_CONNECT_ATTEMPTS": "2", "MQTT_RECONNECT_MIN": "1s", "MQTT_RECONNECT_MAX": "1s"])
+            environment: ["TELEMETRYD_MQTT_CONNECT_ATTEMPTS": "2", "TELEMETRYD_MQTT_RECONNECT_MIN": "1s", "TELEMETRYD_MQTT_RECONNECT_MAX": "1s"])
         let code = await TestProcess.exitCode(of: daemon.pid, timeout: .seconds(30))
         #expect(code != nil && code != 0, "log:\n\(daemon.logText)")
         #expect(daemon.logText.contains("127.0.0.1:\(port)"))

@@ -24,7 +24,7 @@ import Glibc
         let data = dir.path + "/data"
         let daemon = try DaemonProcess(
             brokerPort: broker.port, dataDir: data, clientID: "files-\(UUID().uuidString.prefix(6))",
-            environment: ["MQTT_RECONNECT_MIN": "1s", "MQTT_RECONNECT_MAX": "1s"])
+            environment: ["TELEMETRYD_MQTT_RECONNECT_MIN": "1s", "TELEMETRYD_MQTT_RECONNECT_MAX": "1s"])
         try #require(await daemon.waitUntilReady(), "log:\n\(daemon.logText)")
         // One reading an hour for 400 hours: every window of every size closes into a file of
         // its own hour (3 files an hour).

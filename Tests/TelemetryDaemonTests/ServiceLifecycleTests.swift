@@ -14,7 +14,7 @@ import Glibc
         defer { dir.remove() }
         let daemon = try DaemonProcess(
             brokerPort: port, dataDir: dir.path + "/data", clientID: "patient",
-            environment: ["MQTT_CONNECT_ATTEMPTS": "0", "MQTT_RECONNECT_MIN": "1s", "MQTT_RECONNECT_MAX": "1s"])
+            environment: ["TELEMETRYD_MQTT_CONNECT_ATTEMPTS": "0", "TELEMETRYD_MQTT_RECONNECT_MIN": "1s", "TELEMETRYD_MQTT_RECONNECT_MAX": "1s"])
         try await Task.sleep(for: .milliseconds(1_500))
         #expect(await daemon.stop() == 0, "log:\n\(daemon.logText)")
         #expect(await daemon.waitFor("STOPPING=1", timeout: .seconds(2)))
@@ -45,7 +45,7 @@ import Glibc
         defer { dir.remove() }
         let daemon = try DaemonProcess(
             brokerPort: port, dataDir: dir.path + "/data", clientID: "doomed",
-            environment: ["MQTT_CONNECT_ATTEMPTS": "1"])
+            environment: ["TELEMETRYD_MQTT_CONNECT_ATTEMPTS": "1"])
         let code = await TestProcess.exitCode(of: daemon.pid, timeout: .seconds(30))
         #expect(code == 1, "log:\n\(daemon.logText)")
         let log = daemon.logText
@@ -121,7 +121,7 @@ import Glibc
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let client = "twin-\(UUID().uuidString.prefix(6))"
-        let fast = ["MQTT_RECONNECT_MIN": "1s", "MQTT_RECONNECT_MAX": "1s"]
+        let fast = ["TELEMETRYD_MQTT_RECONNECT_MIN": "1s", "TELEMETRYD_MQTT_RECONNECT_MAX": "1s"]
         let a = try DaemonProcess(brokerPort: broker.port, dataDir: dir.path + "/a", clientID: client, environment: fast)
         try #require(await a.waitUntilReady(), "log:\n\(a.logText)")
         let b = try DaemonProcess(brokerPort: broker.port, dataDir: dir.path + "/b", clientID: client, environment: fast)
