@@ -5,8 +5,9 @@
 /// line or a `.csv` row. Only the ``RollupColumn``s are kept; any other fields (added by later
 /// daemon versions) are ignored.
 ///
-/// Invariants: `start` and `end` are epoch milliseconds (UTC) parsed from the RFC 3339 text;
-/// `count` is a whole number. Float fields are whatever the file said; `Double.nan` stands for
+/// Invariants: `start` and `end` are epoch milliseconds (UTC) parsed from the RFC 3339 text,
+/// `start` not necessarily a multiple of the window (a `1d` row under `windows.align: "+07:00"`
+/// starts at 17:00Z, and nothing here assumes otherwise); `count` is a whole number. Float fields are whatever the file said; `Double.nan` stands for
 /// a float written as `null` (JSON) or an empty field (CSV), which the daemon does not normally
 /// produce.
 ///
