@@ -21,10 +21,21 @@ struct SeriesCommand: ParsableCommand {
     @OptionGroup var time: TimeRangeOptions
     @OptionGroup var format: FormatOption
 
+    @Option(name: .customLong("tz"), help: ArgumentHelp(
+        "Show table times in this zone: UTC (default), an offset like +07:00, or a zone like Asia/Ho_Chi_Minh.",
+        valueName: "zone"))
+    var timeZone: String?
+
     func validate() throws {
         try validated { () throws(InspectError) in
             if let window, WindowSize(parsing: window) == nil { throw .invalidWindow(window) }
+            _ = try zone()
         }
+    }
+
+    /// The zone table times are shown in.
+    func zone() throws(InspectError) -> DisplayTimeZone {
+        try timeZone.map { (text) throws(InspectError) in try DisplayTimeZone(parsing: text) } ?? .utc
     }
 
     func run() throws {
@@ -46,7 +57,7 @@ struct SeriesCommand: ParsableCommand {
         if result.series.isEmpty {
             Console.err(noMatchMessage("series", window: windows?.first, filter: filter))
         } else {
-            Console.out(SeriesSummaryFormatter.render(result.series, format: format), format: format)
+            Console.out(SeriesSummaryFormatter.render(result.series, format: format, timeZone: try zone()), format: format)
         }
         reportMalformed(result.malformed)
     }
