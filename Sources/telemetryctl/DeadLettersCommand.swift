@@ -43,7 +43,7 @@ struct DeadLettersCommand: ParsableCommand {
     var summary = false
 
     @OptionGroup var format: FormatOption
-    @OptionGroup var table: TableOptions
+    @OptionGroup var timeZone: TimeZoneOption
 
     func validate() throws {
         try validated { () throws(InspectError) in
@@ -74,7 +74,7 @@ struct DeadLettersCommand: ParsableCommand {
         } else if summary {
             Console.out(DeadLetterFormatter.summary(result, format: format), format: format)
         } else {
-            Console.out(DeadLetterFormatter.render(result, format: format, timeZone: try table.zone()), format: format)
+            Console.out(DeadLetterFormatter.render(result, format: format, timeZone: try timeZone.zone()), format: format)
         }
         if let warning = result.malformedSummary {
             Console.flush()

@@ -20,22 +20,12 @@ struct SeriesCommand: ParsableCommand {
     @OptionGroup var filters: FilterOptions
     @OptionGroup var time: TimeRangeOptions
     @OptionGroup var format: FormatOption
-
-    @Option(name: .customLong("tz"), help: ArgumentHelp(
-        "Show table times in this zone: UTC (default), an offset like +07:00, or a zone like Asia/Ho_Chi_Minh.",
-        valueName: "zone"))
-    var timeZone: String?
+    @OptionGroup var timeZone: TimeZoneOption
 
     func validate() throws {
         try validated { () throws(InspectError) in
             if let window, WindowSize(parsing: window) == nil { throw .invalidWindow(window) }
-            _ = try zone()
         }
-    }
-
-    /// The zone table times are shown in.
-    func zone() throws(InspectError) -> DisplayTimeZone {
-        try timeZone.map { (text) throws(InspectError) in try DisplayTimeZone(parsing: text) } ?? .utc
     }
 
     func run() throws {
@@ -57,7 +47,7 @@ struct SeriesCommand: ParsableCommand {
         if result.series.isEmpty {
             Console.err(noMatchMessage("series", window: windows?.first, filter: filter))
         } else {
-            Console.out(SeriesSummaryFormatter.render(result.series, format: format, timeZone: try zone()), format: format)
+            Console.out(SeriesSummaryFormatter.render(result.series, format: format, timeZone: try timeZone.zone()), format: format)
         }
         reportMalformed(result.malformed)
     }
