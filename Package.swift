@@ -14,6 +14,7 @@
 //                       ServiceGroup that ties them together.
 //   TelemetryInspect    what `telemetryctl` shows: queries, series, charts, status.
 //   TelemetrySimulator  a deterministic simulated fleet of Vietnamese sensor sites.
+//   TelemetryCommandLine  what the three executables share: their `main` (did-you-mean).
 // Executables (`telemetryd`, `telemetryctl`, `telemetry-sim`) only parse arguments and call in.
 
 import PackageDescription
@@ -99,10 +100,14 @@ let package = Package(
             dependencies: ["TelemetryCore"],
             path: "simulator/Sources/TelemetrySimulator",
             swiftSettings: strictSettings),
+        .target(
+            name: "TelemetryCommandLine",
+            dependencies: ["TelemetryCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSettings),
         .executableTarget(
             name: "telemetryd",
             dependencies: [
-                "TelemetryDaemon", "TelemetryCore", "TelemetryStorage",
+                "TelemetryDaemon", "TelemetryCore", "TelemetryStorage", "TelemetryCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -110,14 +115,14 @@ let package = Package(
         .executableTarget(
             name: "telemetryctl",
             dependencies: [
-                "TelemetryInspect", "TelemetryStorage", "TelemetryCore",
+                "TelemetryInspect", "TelemetryStorage", "TelemetryCore", "TelemetryCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings),
         .executableTarget(
             name: "telemetry-sim",
             dependencies: [
-                "TelemetrySimulator", "TelemetryMQTT", "TelemetryCore",
+                "TelemetrySimulator", "TelemetryMQTT", "TelemetryCore", "TelemetryCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "simulator/Sources/telemetry-sim",

@@ -27,6 +27,10 @@ package enum InspectError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidCount(option: String, value: Int, minimum: Int)
     /// *argument*: the plot filters match several series (the ones matched, sorted).
     case ambiguousSeries([SeriesKey], window: WindowSize)
+    /// *argument*: an unknown `--tz` zone.
+    case invalidTimeZone(String)
+    /// *argument*: an unknown dead-letter `--reason`.
+    case invalidReason(String)
     /// The data directory has no `status.json`.
     case statusMissing(dataDirectory: String)
     /// `status.json` exists but could not be read or parsed.
@@ -35,15 +39,18 @@ package enum InspectError: Error, Sendable, Equatable, CustomStringConvertible {
     case devicesMissing(dataDirectory: String)
     /// `devices.jsonl` exists but could not be read.
     case devicesUnreadable(path: String, reason: String)
+    /// A `deadletter/` file could not be read.
+    case deadLettersUnreadable(path: String, reason: String)
 
     /// Whether this is a problem with how an argument is written, detectable without looking at
     /// the data directory (the CLI reports these as usage errors).
     package var isArgumentError: Bool {
         switch self {
         case .invalidWindow, .invalidTime, .emptyTimeRange, .invalidFormat, .invalidField, .invalidCount,
-             .invalidDuration, .invalidSort:
+             .invalidDuration, .invalidSort, .invalidTimeZone, .invalidReason:
             true
-        case .ambiguousSeries, .statusMissing, .statusUnreadable, .devicesMissing, .devicesUnreadable:
+        case .ambiguousSeries, .statusMissing, .statusUnreadable, .devicesMissing, .devicesUnreadable,
+             .deadLettersUnreadable:
             false
         }
     }
@@ -65,6 +72,11 @@ package enum InspectError: Error, Sendable, Equatable, CustomStringConvertible {
             return "invalid \(option) '\(TerminalSafeText.sanitize(text))': expected \(TimeArgument.expectedDuration)"
         case .invalidSort(let text):
             return "invalid sort '\(TerminalSafeText.sanitize(text))': expected \(DeviceSort.expectedFormat)"
+        case .invalidTimeZone(let text):
+            return "invalid --tz '\(TerminalSafeText.sanitize(text))': expected \(DisplayTimeZone.expectedFormat)"
+        case .invalidReason(let text):
+            return "invalid --reason '\(TerminalSafeText.sanitize(text))': expected one of "
+                + RejectReason.allCases.map(\.rawValue).joined(separator: ", ")
         case .invalidCount(let option, let value, let minimum):
             return "invalid \(option) \(value): expected a whole number of at least \(minimum)"
         case .ambiguousSeries(let keys, let window):
@@ -89,7 +101,7 @@ package enum InspectError: Error, Sendable, Equatable, CustomStringConvertible {
         case .devicesMissing(let dir):
             return "no devices.jsonl in \(dir) — telemetryd writes it every status interval; "
                 + "is it running with --data-dir \(dir)?"
-        case .devicesUnreadable(let path, let reason):
+        case .devicesUnreadable(let path, let reason), .deadLettersUnreadable(let path, let reason):
             return "cannot read \(path): \(reason)"
         }
     }

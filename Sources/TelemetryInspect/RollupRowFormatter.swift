@@ -5,8 +5,8 @@ package import TelemetryCore
 /// - JSON Lines and CSV: exactly the rollup file's line format (``RollupEncoder``), so a row
 ///   read from a file prints as the same bytes the daemon wrote, and the output can be fed to
 ///   anything that reads rollup files.
-/// - Table: start (UTC), tags and compact numbers; `window`/`end` are left out because a query
-///   is for one window. Cells are sanitised by ``TableRenderer``.
+/// - Table: ``RollupTable`` (start in the display zone, tags, each float column with the
+///   decimals its values need; `end` left out, `window` only when several windows are shown).
 ///
 /// Threading: stateless; safe from any thread. Returns strings; never prints.
 package enum RollupRowFormatter {
@@ -26,30 +26,13 @@ package enum RollupRowFormatter {
         return String(decoding: bytes.dropLast(), as: UTF8.self)
     }
 
-    /// Table columns for rollup rows.
-    package static let tableColumns: [TableRenderer.Column] = [
-        .init("start (UTC)"), .init("site"), .init("device"), .init("metric"),
-        .init("count", alignRight: true), .init("min", alignRight: true), .init("max", alignRight: true),
-        .init("mean", alignRight: true), .init("sum", alignRight: true), .init("first", alignRight: true),
-        .init("last", alignRight: true), .init("stddev", alignRight: true),
-    ]
-
-    /// Table cells of `row` (raw; ``TableRenderer`` sanitises them).
-    package static func tableCells(_ row: RollupRow) -> [String] {
-        [
-            tableTime(row.start), row.site, row.device, row.metric, String(row.count),
-            CompactNumber.format(row.min), CompactNumber.format(row.max), CompactNumber.format(row.mean),
-            CompactNumber.format(row.sum), CompactNumber.format(row.first), CompactNumber.format(row.last),
-            CompactNumber.format(row.stddev),
-        ]
-    }
-
-    /// Every output line for `rows` in `format` (table: header, rule, rows; CSV: header, rows).
-    package static func render(_ rows: [RollupRow], format: OutputFormat) -> [String] {
+    /// Every output line for `rows` in `format` (table: header, rule, rows, as ``RollupTable``
+    /// draws it in `style`; CSV: header, rows).
+    package static func render(_ rows: [RollupRow], format: OutputFormat, style: RollupTable.Style = .init()) -> [String] {
         switch format {
         case .json: rows.map(jsonLine)
         case .csv: [csvHeader] + rows.map(csvLine)
-        case .table: TableRenderer.render(columns: tableColumns, rows: rows.map(tableCells))
+        case .table: RollupTable.render(rows, style: style)
         }
     }
 

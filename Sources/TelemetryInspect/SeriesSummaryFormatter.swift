@@ -33,26 +33,29 @@ package enum SeriesSummaryFormatter {
         ])
     }
 
-    /// Table columns.
-    package static let tableColumns: [TableRenderer.Column] = [
-        .init("window"), .init("site"), .init("device"), .init("metric"), .init("rollups", alignRight: true),
-        .init("first start (UTC)"), .init("last start (UTC)"),
-    ]
-
-    /// Table cells (raw; ``TableRenderer`` sanitises them).
-    package static func tableCells(_ s: SeriesSummary) -> [String] {
+    /// Table columns, times in `timeZone`.
+    package static func tableColumns(timeZone: DisplayTimeZone = .utc) -> [TableRenderer.Column] {
         [
-            s.window.name, s.series.site, s.series.device, s.series.metric, String(s.rollups),
-            RollupRowFormatter.tableTime(s.firstStart), RollupRowFormatter.tableTime(s.lastStart),
+            .init("window"), .init("site"), .init("device"), .init("metric"), .init("rollups", alignRight: true),
+            .init(timeZone.header("first start")), .init(timeZone.header("last start")),
         ]
     }
 
-    /// Every output line for `series` in `format`.
-    package static func render(_ series: [SeriesSummary], format: OutputFormat) -> [String] {
+    /// Table cells (raw; ``TableRenderer`` sanitises them), times in `timeZone`.
+    package static func tableCells(_ s: SeriesSummary, timeZone: DisplayTimeZone = .utc) -> [String] {
+        [
+            s.window.name, s.series.site, s.series.device, s.series.metric, String(s.rollups),
+            timeZone.tableTime(s.firstStart), timeZone.tableTime(s.lastStart),
+        ]
+    }
+
+    /// Every output line for `series` in `format` (table times in `timeZone`).
+    package static func render(_ series: [SeriesSummary], format: OutputFormat, timeZone: DisplayTimeZone = .utc) -> [String] {
         switch format {
         case .json: series.map(jsonLine)
         case .csv: [csvHeader] + series.map(csvLine)
-        case .table: TableRenderer.render(columns: tableColumns, rows: series.map(tableCells))
+        case .table:
+            TableRenderer.render(columns: tableColumns(timeZone: timeZone), rows: series.map { tableCells($0, timeZone: timeZone) })
         }
     }
 }

@@ -1,10 +1,10 @@
 /// Standard base64 (RFC 4648, with padding), for dead-letter payloads that are not UTF-8.
 ///
 /// Threading: stateless.
-enum Base64 {
+package enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
-    static func encode(_ bytes: [UInt8]) -> [UInt8] {
+    package static func encode(_ bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count + 2) / 3 * 4)
         var i = 0
@@ -22,6 +22,38 @@ enum Base64 {
             out.append(rest == 2 ? alphabet[Int(v >> 6 & 63)] : 0x3D)
             out.append(0x3D)
         }
+        return out
+    }
+}
+
+extension Base64 {
+    /// The bytes of standard base64 text (padding optional, no white space); `nil` when
+    /// `text` is not base64.
+    package static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count / 4 * 3)
+        var accumulator: UInt32 = 0, bits = 0, padding = 0
+        for c in text {
+            let v: UInt32
+            switch c {
+            case 0x41...0x5A: v = UInt32(c - 0x41)
+            case 0x61...0x7A: v = UInt32(c - 0x61 + 26)
+            case 0x30...0x39: v = UInt32(c - 0x30 + 52)
+            case 0x2B: v = 62
+            case 0x2F: v = 63
+            case 0x3D: padding += 1; continue
+            default: return nil
+            }
+            guard padding == 0 else { return nil }
+            accumulator = accumulator << 6 | v
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+                accumulator &= (1 << UInt32(bits)) - 1
+            }
+        }
+        guard padding <= 2, bits < 6 else { return nil }
         return out
     }
 }

@@ -6,9 +6,11 @@ import TelemetryStorage
 struct QueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query",
-        abstract: "Print the rollups of one window that match the filters.",
+        abstract: "Print the rollups that match the filters (every window, or the one --window names).",
         discussion: """
-            Rows are sorted by window start, then site, device, metric. --from is inclusive and \
+            Without --window every window present is shown, smallest first (tables get a window \
+            column; json and csv rows carry theirs). Within a window rows are sorted by window \
+            start, then site, device, metric; --limit applies per window. --from is inclusive and \
             --to exclusive, both on the window start. Examples:
               telemetryctl query --site hanoi --metric pm25 --from -1h
               telemetryctl query --window 1h --from 2026-11-24 --to 2026-11-25 --format csv
@@ -20,10 +22,11 @@ struct QueryCommand: ParsableCommand {
     @OptionGroup var filters: FilterOptions
     @OptionGroup var time: TimeRangeOptions
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Print at most this many rows (the earliest).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Print at most this many rows per window (the earliest).", valueName: "n"))
     var limit: Int?
 
     @OptionGroup var format: FormatOption
+    @OptionGroup var table: TableOptions
 
     func validate() throws {
         if let limit, limit < 1 {
@@ -35,13 +38,18 @@ struct QueryCommand: ParsableCommand {
         let format = try format.parsed()
         let range = try time.range(now: Clock.nowMilliseconds)
         let directory = RollupDirectory(dataDirectory: global.resolvedDataDir(parent: parent.global))
-        guard let window = try resolveWindow(window, in: directory) else { return }
+        guard let plan = try RollupQueryPlan.make(requested: window.parsed(), in: directory) else {
+            Console.err("no rollups yet in \(directory.rollupsPath) — telemetryd writes them as windows close")
+            return
+        }
+        for note in plan.notes { Console.err(note) }
         let filter = filters.filter(range: range)
-        let result = try RollupQuery(window: window, filter: filter, limit: limit).run(in: directory)
+        let result = try plan.run(filter: filter, limit: limit, in: directory)
         if result.rows.isEmpty {
-            Console.err(noMatchMessage("rollups", window: window, filter: filter, defaulted: self.window.window == nil))
+            Console.err(noMatchMessage("rollups", window: plan.spansWindows ? nil : plan.windows.first, filter: filter))
         } else {
-            Console.out(RollupRowFormatter.render(result.rows, format: format), format: format)
+            let style = try table.style(showsWindow: plan.spansWindows)
+            Console.out(RollupRowFormatter.render(result.rows, format: format, style: style), format: format)
         }
         reportMalformed(result.malformed)
     }

@@ -20,6 +20,7 @@ struct SeriesCommand: ParsableCommand {
     @OptionGroup var filters: FilterOptions
     @OptionGroup var time: TimeRangeOptions
     @OptionGroup var format: FormatOption
+    @OptionGroup var timeZone: TimeZoneOption
 
     func validate() throws {
         try validated { () throws(InspectError) in
@@ -46,7 +47,7 @@ struct SeriesCommand: ParsableCommand {
         if result.series.isEmpty {
             Console.err(noMatchMessage("series", window: windows?.first, filter: filter))
         } else {
-            Console.out(SeriesSummaryFormatter.render(result.series, format: format), format: format)
+            Console.out(SeriesSummaryFormatter.render(result.series, format: format, timeZone: try timeZone.zone()), format: format)
         }
         reportMalformed(result.malformed)
     }

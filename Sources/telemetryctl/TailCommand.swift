@@ -26,6 +26,7 @@ struct TailCommand: ParsableCommand {
     @OptionGroup var window: WindowOption
     @OptionGroup var filters: FilterOptions
     @OptionGroup var format: FormatOption
+    @OptionGroup var table: TableOptions
 
     func validate() throws {
         if n < 0 {
@@ -44,7 +45,7 @@ struct TailCommand: ParsableCommand {
             }
             Console.err("no rollups yet in \(directory.rollupsPath); waiting for telemetryd to write some (Ctrl-C to stop)")
         }
-        var printer = RowPrinter(format: format)
+        var printer = RowPrinter(format: format, style: try table.style())
         var tail: RollupTail?
         if let window {
             var t = RollupTail(directory: directory, window: window, filter: filters.filter())
@@ -81,14 +82,15 @@ struct TailCommand: ParsableCommand {
 }
 
 /// Prints rows as they arrive: JSON Lines as is, CSV with one header, tables with one header
-/// and widths that only grow.
+/// and widths and decimals that only grow.
 struct RowPrinter {
     let format: OutputFormat
-    private var table = TableRenderer(columns: RollupRowFormatter.tableColumns)
+    private var table: RollupTable
     private var headerDone = false
 
-    init(format: OutputFormat) {
+    init(format: OutputFormat, style: RollupTable.Style) {
         self.format = format
+        self.table = RollupTable(style: style)
     }
 
     mutating func print(_ rows: [RollupRow]) {
@@ -100,10 +102,9 @@ struct RowPrinter {
             for row in rows { Console.out(RollupRowFormatter.csvLine(row), format: .csv) }
         case .table:
             guard !rows.isEmpty else { return }
-            let cells = rows.map(RollupRowFormatter.tableCells)
-            for c in cells { table.fit(c) }
+            table.fit(rows)
             if !headerDone { Console.out(table.headerLines()); headerDone = true }
-            for c in cells { Console.out(table.line(c)) }
+            Console.out(table.lines(rows))
         }
     }
 }

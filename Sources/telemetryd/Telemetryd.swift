@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import TelemetryCommandLine
 import TelemetryCore
 import TelemetryDaemon
 import TelemetryStorage
@@ -11,8 +12,12 @@ struct Telemetryd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "telemetryd",
         abstract: "IoT telemetry ingestion: MQTT readings to event-time window rollups.",
-        subcommands: [Run.self, Replay.self, CheckConfig.self],
+        version: TelemetryVersion.string,
+        subcommands: [Run.self, Replay.self, CheckConfig.self, TestMessage.self],
         defaultSubcommand: Run.self)
+
+    /// argument-parser's `main`, with a did-you-mean for a mistyped subcommand.
+    static func main() async { await mainSuggestingSubcommands() }
 }
 
 /// Options shared by every subcommand that reads the configuration.
@@ -165,5 +170,49 @@ struct CheckConfig: AsyncParsableCommand {
         guard let first = problems.first else { return }
         for p in problems.dropFirst() { FileHandle.standardError.write(Data("telemetryd: error: \(p)\n".utf8)) }
         throw configurationFailure(first.description)
+    }
+}
+
+/// `telemetryd test`: what one message would become, without a broker.
+struct TestMessage: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Show what one message would become under the configuration: its readings or its dead-letter reason.",
+        discussion: """
+            Decodes the message with the daemon's own decoder and the configuration's templates \
+            and limits, like `telegraf --test`; no broker, nothing written. Prints the matching \
+            template, then one line per reading (site, device, metric, value, event time, seq) \
+            and exits 0, or `dead letter: <reason>` and exits 1. too_late and series_limit \
+            depend on the running daemon's state and never show here. Example:
+              telemetryd test --config /etc/telemetryd/telemetryd.yaml \\
+                --topic vn/hanoi/aq-hanoi-001/telemetry --payload '{"pm25":35.2,"ts":1764050400000}'
+            """)
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: ArgumentHelp("The message's topic.", valueName: "topic"))
+    var topic: String
+
+    @Option(help: ArgumentHelp("The message's payload (text, as given).", valueName: "payload"))
+    var payload: String
+
+    @Option(help: ArgumentHelp(
+        "Arrival time: RFC 3339, e.g. 2026-11-24T06:00:00Z (default: now). The event time of a payload without ts.",
+        valueName: "time"))
+    var time: String?
+
+    func validate() throws {
+        if let time, UTCTimestamp.parse(time) == nil {
+            throw ValidationError("invalid --time '\(time)': expected RFC 3339, e.g. 2026-11-24T06:00:00Z")
+        }
+    }
+
+    func run() async throws {
+        let configuration = try await options.load()
+        let arrival = time.flatMap(UTCTimestamp.parse) ?? Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        let trial = MessageTrial(topic: topic, payload: Array(payload.utf8), arrivalMs: arrival, configuration: configuration)
+        let outcome = trial.run()
+        for line in trial.report(outcome) { print(line) }
+        if case .rejected = outcome { throw ExitCode(1) }
     }
 }

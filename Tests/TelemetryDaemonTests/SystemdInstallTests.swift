@@ -40,7 +40,7 @@ struct ScratchInstallation {
         }
         guard chmod(root, 0o755) == 0 else { throw Failure(description: "chmod \(root): \(String(cString: strerror(errno)))") }
         let bare = ScratchInstallation(root: root, uid: 0, gid: 0)
-        try await bare.runReadmeLine(containing: ".build/release/telemetryd")
+        try await bare.runReadmeLine(containing: "scripts/install.sh")
         try await bare.runReadmeLine(containing: "systemd/telemetryd.sysusers")
         let entry = try bare.passwdEntry()
         guard entry.count == 7, let uid = uid_t(entry[2]), let gid = gid_t(entry[3]) else {
@@ -71,6 +71,7 @@ struct ScratchInstallation {
         let group = try ServiceFiles.unitValue("Group")
         let line = try ServiceFiles.readmeInstallLine(containing: text)
             .replacingOccurrences(of: ".build/release/", with: Executables.directory.path + "/")
+            .replacingOccurrences(of: "PREFIX=/usr/", with: "DESTDIR=\(root) PREFIX=/usr/")
             .replacingOccurrences(of: " /usr/", with: " \(root)/usr/")
             .replacingOccurrences(of: " /etc/", with: " \(root)/etc/")
             .replacingOccurrences(of: "systemd-sysusers ", with: "systemd-sysusers --root=\(root) ")

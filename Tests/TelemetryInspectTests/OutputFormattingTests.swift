@@ -69,9 +69,9 @@ import TelemetryTestSupport
         #expect(Set(widths).count == 1)
     }
 
-    @Test func tableShowsNumbersCompactly() {
+    @Test func tableShowsComputedNumbersToSixDecimals() {
         let lines = RollupRowFormatter.render([makeRow(mean: 35.6123456)], format: .table)
-        #expect(lines[2].contains(" 35.61 "))
+        #expect(lines[2].contains(" 35.612346 "))
         #expect(lines[2].hasPrefix("2026-11-24 06:00:00  hanoi"))
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TelemetryCommandLine
 import TelemetrySimulator
 import TelemetryCore
 
@@ -10,7 +11,11 @@ struct TelemetrySim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "telemetry-sim",
         abstract: "Simulate a fleet of IoT sensors at Vietnamese sites.",
+        version: TelemetryVersion.string,
         subcommands: [Record.self, Publish.self, ReplayCapture.self])
+
+    /// argument-parser's `main`, with a did-you-mean for a mistyped subcommand.
+    static func main() async { await mainSuggestingSubcommands() }
 }
 
 /// `telemetry-sim record`: writes a capture without any broker.
