@@ -77,4 +77,14 @@ import Testing
             SeriesKey(site: "hanoi", device: "web1", metric: "mem.used_percent"),
         ])
     }
+
+    @Test func linesDifferingOnlyInAnIgnoredTagAreReadingsOfOneSeries() {
+        let h = DecodeHarness(templates: [Self.telegraf])
+        let o = h.decode("vn/dc1/telegraf", "cpu,cpu=cpu0,host=web1,location=hanoi usage_idle=90\n"
+            + "cpu,cpu=cpu1,host=web1,location=hanoi usage_idle=80\n")
+        #expect(o.reason == nil)
+        #expect(o.readings.count == 2)
+        #expect(o.readings[0].series == o.readings[1].series)
+        #expect(o.readings.map(\.value) == [90, 80])
+    }
 }
