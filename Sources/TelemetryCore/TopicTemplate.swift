@@ -81,7 +81,7 @@ public struct TopicTemplate: Sendable, Hashable, CustomStringConvertible {
     /// `siteTag`/`deviceTag` (influx only; nil means `site`/`device`) name the line tags the
     /// site and device come from; each is refused when the pattern has that placeholder, when
     /// the two are the same, and when it is not a plain tag key (empty, or with a space, `,`,
-    /// `=`, `"`, `\\` or a control character).
+    /// `=`, `"`, `\` or a control character).
     public init(
         pattern: String, format: PayloadFormat, timestampUnit: TimestampUnit? = nil,
         siteTag: String? = nil, deviceTag: String? = nil
@@ -98,7 +98,7 @@ public struct TopicTemplate: Sendable, Hashable, CustomStringConvertible {
             guard let tag else { continue }
             guard Self.isPlainTagKey(tag) else {
                 throw fail("\(option)=\(tag) is not a tag name; expected a line protocol tag key such as host "
-                    + "(no space, ',', '=', '\"', '\\\\' or control character)")
+                    + "(no space, ',', '=', '\"', '\\' or control character)")
             }
         }
         // The split and checks below go by character, topics are matched by byte: a mark joined to
@@ -150,7 +150,7 @@ public struct TopicTemplate: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Whether `key` can be written as a line protocol tag key without escapes: not empty, no
-    /// space, `,`, `=`, `"`, `\\` or control character.
+    /// space, `,`, `=`, `"`, `\` or control character.
     private static func isPlainTagKey(_ key: String) -> Bool {
         !key.isEmpty && !key.unicodeScalars.contains { s in
             s.value < 0x20 || s.value == 0x7F || s == " " || s == "," || s == "=" || s == "\"" || s == "\\"

@@ -7,7 +7,7 @@ package import TelemetryCore
 /// lines (Telegraf batches several Influx lines in one message, and `mosquitto_sub -F '%U %t
 /// %p'` prints them as they are): the message's first line was replayed alone and the rest
 /// is lost. The remedy is a `hex` capture. In a `hex` capture a bad line is one whose
-/// payload is not an even number of hex digits.
+/// payload is not an even number of hex digits (a `%p` capture, or a topic with a space).
 ///
 /// Threading: a value type.
 package struct BadCaptureLines: Sendable, Equatable, CustomStringConvertible {
@@ -40,7 +40,8 @@ package struct BadCaptureLines: Sendable, Equatable, CustomStringConvertible {
                 + "--payload-encoding hex) and replay with --payload-encoding hex"
         case .hex:
             return head + ". In a hex capture ('\(CapturePayloadEncoding.hex.mosquittoFormat)') the payload is an even "
-                + "number of hex digits; was it recorded with '%p' (then replay without --payload-encoding hex)?"
+                + "number of hex digits: was it recorded with '%p' (then replay without --payload-encoding hex), "
+                + "or does a topic contain a space (which no capture line can hold)?"
         }
     }
 }
