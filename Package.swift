@@ -154,7 +154,7 @@ let package = Package(
             dependencies: ["TelemetryInspect", "TelemetryCore", "TelemetryStorage", "TelemetryTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "TelemetrySimulatorTests", dependencies: ["TelemetrySimulator"],
+            name: "TelemetrySimulatorTests", dependencies: ["TelemetrySimulator", "TelemetryCore"],
             swiftSettings: strictSettings),
     ]
 )

@@ -4,8 +4,11 @@
 /// Float (`1.5`), integer (`5i`) and unsigned (`5u`) fields are metrics named
 /// `measurement.field`; string and boolean fields are skipped. The optional timestamp is an
 /// integer (`Int64`) counting the scan's precision, nanoseconds unless the template says
-/// otherwise, floored to milliseconds (``TimestampUnit``). Tags named `site` and `device` are
-/// reported so a topic template without them can take them from the line. Backslash escapes in names and tag values are honoured.
+/// otherwise, floored to milliseconds (``TimestampUnit``). Two tags are reported so that a
+/// topic template without `{site}`/`{device}` can take them from the line: those the scan's
+/// ``TagKeys`` name (`site` and `device` unless the template's `site_tag`/`device_tag` say
+/// otherwise). Every other tag is skipped: it is neither part of the metric nor of the series.
+/// Backslash escapes in names, tag keys and tag values are honoured.
 ///
 /// Threading: owned by one ingest thread (reusable scratch buffers); not `Sendable`.
 package struct InfluxLineScanner {
@@ -20,6 +23,16 @@ package struct InfluxLineScanner {
         ) throws(RejectReason)
     }
 
+    /// The tag keys whose values are a line's site and device, as bytes (no escapes).
+    package struct TagKeys {
+        package var site: UnsafeRawBufferPointer
+        package var device: UnsafeRawBufferPointer
+        package init(site: UnsafeRawBufferPointer, device: UnsafeRawBufferPointer) {
+            self.site = site
+            self.device = device
+        }
+    }
+
     private var name: [UInt8] = []
     private var site: [UInt8] = []
     private var device: [UInt8] = []
@@ -31,11 +44,11 @@ package struct InfluxLineScanner {
     }
 
     /// Scans every line of `payload`, handing each metric to `sink`; a line's timestamp counts
-    /// `precision` (the template's). Throws the first reason to reject (or the reason `sink`
+    /// `precision` (the template's), and its site and device are the tags `tags` names. Throws the first reason to reject (or the reason `sink`
     /// threw). On rejection the sink may already have received some metrics; the caller
     /// discards them.
     package mutating func scan<S: Sink>(
-        _ payload: UnsafeRawBufferPointer, precision: TimestampUnit, into sink: inout S
+        _ payload: UnsafeRawBufferPointer, precision: TimestampUnit, tags: TagKeys, into sink: inout S
     ) throws(RejectReason) {
         var lineStart = 0
         let n = payload.count
@@ -44,7 +57,7 @@ package struct InfluxLineScanner {
             while lineEnd < n, payload[lineEnd] != 0x0A { lineEnd += 1 }
             var line = UnsafeRawBufferPointer(rebasing: payload[lineStart..<lineEnd])
             if let last = line.last, last == 0x0D { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
-            if !Self.isBlankOrComment(line) { try scanLine(line, precision: precision, into: &sink) }
+            if !Self.isBlankOrComment(line) { try scanLine(line, precision: precision, tags: tags, into: &sink) }
             lineStart = lineEnd + 1
         }
     }
@@ -74,7 +87,7 @@ package struct InfluxLineScanner {
     }
 
     private mutating func scanLine<S: Sink>(
-        _ line: UnsafeRawBufferPointer, precision: TimestampUnit, into sink: inout S
+        _ line: UnsafeRawBufferPointer, precision: TimestampUnit, tags: TagKeys, into sink: inout S
     ) throws(RejectReason) {
         var i = Self.readToken(line, from: 0, into: &name, stops: (0x2C, 0x20, 0x20))
         guard !name.isEmpty, i < line.count else { throw .badLineProtocol }
@@ -83,7 +96,7 @@ package struct InfluxLineScanner {
         while i < line.count, line[i] == 0x2C {
             i = Self.readToken(line, from: i + 1, into: &scratch, stops: (0x3D, 0x20, 0x2C))
             guard i < line.count, line[i] == 0x3D, !scratch.isEmpty else { throw .badLineProtocol }
-            let isSite = scratch == Self.siteKey, isDevice = scratch == Self.deviceKey
+            let isSite = Self.equal(scratch, tags.site), isDevice = Self.equal(scratch, tags.device)
             i = Self.readToken(line, from: i + 1, into: &scratch, stops: (0x2C, 0x20, 0x20))
             guard !scratch.isEmpty else { throw .badLineProtocol }
             // Copied, not assigned: sharing scratch's buffer would make its next reuse allocate.
@@ -177,8 +190,21 @@ package struct InfluxLineScanner {
         name.removeSubrange(baseCount...)
     }
 
-    private static let siteKey: [UInt8] = Array("site".utf8)
-    private static let deviceKey: [UInt8] = Array("device".utf8)
+    /// Whether `bytes` holds exactly `key`, compared byte by byte (no allocation).
+    @inline(__always)
+    private static func equal(_ bytes: [UInt8], _ key: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count == key.count else { return false }
+        guard !key.isEmpty else { return true }
+        return bytes.withUnsafeBytes { ByteComparison.equal($0.baseAddress!, key.baseAddress!, count: key.count) }
+    }
+
+    /// The default keys, `site` and `device` (static storage, valid for the program's life).
+    nonisolated(unsafe) package static let defaultTagKeys: TagKeys = {
+        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: 10, alignment: 1)
+        bytes.copyBytes(from: Array("sitedevice".utf8))
+        let all = UnsafeRawBufferPointer(bytes)
+        return TagKeys(site: UnsafeRawBufferPointer(rebasing: all[0..<4]), device: UnsafeRawBufferPointer(rebasing: all[4..<10]))
+    }()
 
     /// Whether `text` is one of line protocol's boolean spellings (t, T, true, True, TRUE and
     /// the same for false), compared byte by byte (no allocation).

@@ -76,7 +76,9 @@ public final class MessageDecoder {
         switch found.format {
         case .json: try decodeJSON(topic: topic, match: match, payload: payload, unit: unit, arrivalMs: arrivalMs)
         case .value: try decodeValue(topic: topic, match: match, payload: payload, arrivalMs: arrivalMs)
-        case .influx: try decodeInflux(topic: topic, match: match, payload: payload, unit: unit, arrivalMs: arrivalMs)
+        case .influx:
+            let tags = InfluxLineScanner.TagKeys(site: found.siteTag, device: found.deviceTag)
+            try decodeInflux(topic: topic, match: match, payload: payload, unit: unit, tags: tags, arrivalMs: arrivalMs)
         }
         guard !buffer.isEmpty else { throw .noMetrics }
         let limit = arrivalMs + limits.maxFutureSkewMs
@@ -121,10 +123,10 @@ public final class MessageDecoder {
 
     private func decodeInflux(
         topic: UnsafeRawBufferPointer, match: TopicTemplate.Match, payload: UnsafeRawBufferPointer,
-        unit: TimestampUnit, arrivalMs: Int64
+        unit: TimestampUnit, tags: InfluxLineScanner.TagKeys, arrivalMs: Int64
     ) throws(RejectReason) {
         var sink = InfluxSink(decoder: self, topic: topic, match: match, arrivalMs: arrivalMs)
-        try influx.scan(payload, precision: unit, into: &sink)
+        try influx.scan(payload, precision: unit, tags: tags, into: &sink)
     }
 
     // MARK: building readings

@@ -4,7 +4,8 @@
 /// once into flat memory this matcher owns).
 ///
 /// Invariants: `segments` holds every template's segments in order, `ends[t]` is one past
-/// template `t`'s last; literal bytes live in `literals`. Immutable after `init`.
+/// template `t`'s last; literal bytes live in `literals`, and so do the bytes of each
+/// template's influx tag names (`tagKeys[t]`). Immutable after `init`.
 ///
 /// Threading: owned by one decoder (one ingest thread); not `Sendable`.
 final class TopicMatcher {
@@ -22,19 +23,36 @@ final class TopicMatcher {
         var format: PayloadFormat
         var timestampUnit: TimestampUnit
         var match: TopicTemplate.Match
+        /// The template's ``TopicTemplate/siteTag`` and ``TopicTemplate/deviceTag`` bytes
+        /// (valid while the matcher lives).
+        var siteTag: UnsafeRawBufferPointer
+        var deviceTag: UnsafeRawBufferPointer
+    }
+
+    /// Where a template's two tag names lie in `literals`.
+    private struct TagKeys {
+        var site: Range<Int>
+        var device: Range<Int>
     }
 
     private let segments: UnsafeMutableBufferPointer<Segment>
     private let ends: UnsafeMutableBufferPointer<Int>
     private let formats: UnsafeMutableBufferPointer<PayloadFormat>
     private let units: UnsafeMutableBufferPointer<TimestampUnit>
+    private let tagKeys: UnsafeMutableBufferPointer<TagKeys>
     private let literals: UnsafeMutableRawBufferPointer
 
     init(_ templates: [TopicTemplate]) {
         var flat: [Segment] = []
         var bytes: [UInt8] = []
         var ends: [Int] = []
+        var keys: [TagKeys] = []
         for t in templates {
+            let siteStart = bytes.count
+            bytes.append(contentsOf: t.siteTag.utf8)
+            let deviceStart = bytes.count
+            bytes.append(contentsOf: t.deviceTag.utf8)
+            keys.append(TagKeys(site: siteStart..<deviceStart, device: deviceStart..<bytes.count))
             for s in t.segments {
                 switch s {
                 case .literal(let lit):
@@ -56,6 +74,8 @@ final class TopicMatcher {
         _ = formats.initialize(from: templates.map(\.format))
         units = .allocate(capacity: max(templates.count, 1))
         _ = units.initialize(from: templates.map(\.timestampUnit))
+        tagKeys = .allocate(capacity: max(keys.count, 1))
+        _ = tagKeys.initialize(from: keys)
         let literals = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
         bytes.withUnsafeBytes { literals.copyMemory(from: $0) }
         self.literals = literals
@@ -67,6 +87,7 @@ final class TopicMatcher {
         ends.deallocate()
         formats.deallocate()
         units.deallocate()
+        tagKeys.deallocate()
         literals.deallocate()
     }
 
@@ -80,7 +101,11 @@ final class TopicMatcher {
         for t in 0..<count {
             let end = ends[t]
             if let m = match(topic, segments: begin..<end) {
-                return Found(template: t, format: formats[t], timestampUnit: units[t], match: m)
+                let keys = tagKeys[t], all = UnsafeRawBufferPointer(literals)
+                return Found(
+                    template: t, format: formats[t], timestampUnit: units[t], match: m,
+                    siteTag: UnsafeRawBufferPointer(rebasing: all[keys.site]),
+                    deviceTag: UnsafeRawBufferPointer(rebasing: all[keys.device]))
             }
             begin = end
         }

@@ -1,6 +1,6 @@
 import Foundation
 package import Logging
-import TelemetryCore
+package import TelemetryCore
 import TelemetryStorage
 
 /// `telemetryd replay`: runs capture files through the full pipeline, closes every window
@@ -21,6 +21,8 @@ package struct ReplayRun {
         package var deadLetters: Int
         package var rollups: Int
         package var seconds: Double
+        /// The captures that had lines that are not capture lines (also logged as warnings).
+        package var badLines: [BadCaptureLines] = []
 
         package var messagesPerSecond: Double { seconds > 0 ? Double(messages) / seconds : 0 }
 
@@ -43,7 +45,11 @@ package struct ReplayRun {
     /// cannot be read (its open windows are then not written) and throws its error. Throws
     /// `ReplayError.alreadyReplayed` / `.givenTwice` (changing no file) for content replayed
     /// before or given twice, unless `force`, and `.outputFailed` when files refused the output.
-    package func run(captures: [String], force: Bool = false) async throws -> Summary {
+    /// `payloadEncoding` says how every capture's payloads are written (`CapturePayloadEncoding`).
+    /// A capture with bad lines is logged as a warning that says what to do (``BadCaptureLines``).
+    package func run(
+        captures: [String], force: Bool = false, payloadEncoding: CapturePayloadEncoding = .raw
+    ) async throws -> Summary {
         for path in captures where !FileManager.default.isReadableFile(atPath: path) {
             throw StorageError("read capture", path: path, errno: ENOENT)
         }
@@ -54,15 +60,16 @@ package struct ReplayRun {
         let pipeline = try IngestPipeline(configuration: configuration, mode: .replay, logger: logger)
         let started = ContinuousClock.now
         pipeline.start()
-        let failure = await onDedicatedThread(named: "td-replay") { () -> StorageError? in
-            let replayer = CaptureReplayer(producer: pipeline.makeProducer())
+        let (failure, badLines) = await onDedicatedThread(named: "td-replay") { () -> (StorageError?, [BadCaptureLines]) in
+            let replayer = CaptureReplayer(producer: pipeline.makeProducer(), payloadEncoding: payloadEncoding)
             do throws(StorageError) {
                 for path in captures { try replayer.replay(path: path) }
-                return nil
+                return (nil, replayer.badLines)
             } catch {
-                return error
+                return (error, replayer.badLines)
             }
         }
+        for bad in badLines { logger.warning("\(bad)") }
         let status = await pipeline.finish(failure == nil ? .endOfInput : .stop)
         if let failure { throw failure }
         if let error = status.lastError { throw ReplayError.outputFailed(dataDirectory: directory.root, reason: error) }
@@ -75,7 +82,7 @@ package struct ReplayRun {
         return Summary(
             messages: status.received + (status.deadLettersByReason[.badCaptureLine] ?? 0),
             readings: status.readings, deadLetters: status.deadLetters,
-            rollups: status.rollupsWritten, seconds: seconds)
+            rollups: status.rollupsWritten, seconds: seconds, badLines: badLines)
     }
 
     /// Throws for the first capture whose content is in the ledger or given earlier in `identities`.

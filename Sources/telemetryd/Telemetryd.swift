@@ -128,13 +128,24 @@ struct Replay: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run capture files through the pipeline as fast as possible, close every window, write the rollups.",
         discussion: """
-            A capture is what `mosquitto_sub -v -F '%U %t %p' -t 'vn/#'` prints: one message per line, \
+            A capture is what `mosquitto_sub -F '%U %t %p' -t 'vn/#'` prints: one message per line, \
             `<unix seconds with fraction> <topic> <payload>`. The capture time is the arrival time. \
+            Such a raw capture holds only payloads without a newline: a payload that spans lines \
+            (Telegraf sends several Influx lines in one message) continues on lines that are not \
+            capture lines, and those are dead-lettered as bad_capture_line with a warning. For any \
+            payload (newlines, binary, empty) record `mosquitto_sub -F '%U %t %x' -t 'vn/#'` (or \
+            `telemetry-sim record --payload-encoding hex`), which writes each payload as hex, and \
+            replay it with --payload-encoding hex. \
             Each capture replayed is recorded, by content, in <data_dir>/state/replayed; one already \
             there (under any name) is refused, since its rollups would be appended a second time.
             """)
 
     @OptionGroup var options: ConfigOptions
+
+    @Option(help: ArgumentHelp(
+        "How the captures' payloads are written: raw ('%U %t %p') or hex ('%U %t %x', any payload).",
+        valueName: "raw|hex"))
+    var payloadEncoding: String = "raw"
 
     @Flag(help: "Replay captures even when their content was already replayed into the data directory.")
     var force = false
@@ -144,9 +155,13 @@ struct Replay: AsyncParsableCommand {
 
     func run() async throws {
         guard !captures.isEmpty else { throw ValidationError("give at least one capture file") }
+        guard let encoding = CapturePayloadEncoding(rawValue: payloadEncoding) else {
+            throw ValidationError("--payload-encoding: expected raw or hex; got '\(payloadEncoding)'")
+        }
         let configuration = try await options.load()
         let logger = makeLogger(level: configuration.logLevel)
-        let summary = try await ReplayRun(configuration: configuration, logger: logger).run(captures: captures, force: force)
+        let summary = try await ReplayRun(configuration: configuration, logger: logger)
+            .run(captures: captures, force: force, payloadEncoding: encoding)
         print(summary)
     }
 }

@@ -29,7 +29,7 @@ private func scanJSON(_ text: String, into sink: inout RecordingSink) throws(Rej
 private func scanInflux(_ text: String, into sink: inout RecordingSink) throws(RejectReason) {
     var scanner = InfluxLineScanner()
     let bytes = Array(text.utf8)
-    try bytes.withUnsafeBytes { b in Result { () throws(RejectReason) in try scanner.scan(b, precision: .nanoseconds, into: &sink) } }.get()
+    try bytes.withUnsafeBytes { b in Result { () throws(RejectReason) in try scanner.scan(b, precision: .nanoseconds, tags: InfluxLineScanner.defaultTagKeys, into: &sink) } }.get()
 }
 
 @Suite struct PayloadScannerSinkTests {

@@ -1,7 +1,8 @@
 import Testing
 @testable import TelemetryCore
 
-/// The `key=value` options after a template spec's format: `ts_unit` (json), `precision` (influx).
+/// The `key=value` options after a template spec's format: `ts_unit` (json), `precision`,
+/// `site_tag` and `device_tag` (influx).
 @Suite struct TopicTemplateOptionsTests {
     static func problem(_ spec: String) -> String? {
         do throws(TopicTemplate.PatternError) {
@@ -88,5 +89,67 @@ import Testing
         #expect(throws: TopicTemplate.PatternError(pattern: "vn/{site}/telemetry", problem: "a json template needs {site} and {device}")) {
             try TopicTemplate(spec: "vn/{site}/telemetry json ts_unit=s")
         }
+    }
+
+    /// The problem `init(spec:)` gives, whichever of spec or pattern the error names.
+    static func anyProblem(_ spec: String) -> String? {
+        do throws(TopicTemplate.PatternError) {
+            _ = try TopicTemplate(spec: spec)
+            return nil
+        } catch {
+            return error.problem
+        }
+    }
+
+    @Test func siteTagAndDeviceTagNameTheTagsOfAnInfluxTemplate() throws {
+        let t = try TopicTemplate(spec: "vn/+/telegraf influx site_tag=location device_tag=host")
+        #expect(t.siteTag == "location" && t.deviceTag == "host")
+        #expect(t.timestampUnit == .nanoseconds)
+        let plain = try TopicTemplate(spec: "vn/+/lines influx")
+        #expect(plain.siteTag == "site" && plain.deviceTag == "device")
+    }
+
+    @Test func theDescriptionShowsATagOptionOnlyWhenItIsNotTheDefault() throws {
+        let t = try TopicTemplate(spec: "vn/+/telegraf influx device_tag=host site_tag=location")
+        #expect(t.description == "vn/+/telegraf influx precision=ns site_tag=location device_tag=host")
+        #expect(try TopicTemplate(spec: t.description) == t)
+        #expect(try TopicTemplate(spec: "vn/{site}/t influx device_tag=host").description == "vn/{site}/t influx precision=ns device_tag=host")
+    }
+
+    @Test func templatesDifferingOnlyInATagOptionAreDifferent() throws {
+        #expect(try TopicTemplate(spec: "t influx device_tag=host") != TopicTemplate(spec: "t influx device_tag=hostname"))
+    }
+
+    @Test func aTagOptionOnAJSONOrValueTemplateIsRefusedAsAnInfluxOption() {
+        let json = Self.problem("vn/{site}/{device}/telemetry json device_tag=host")
+        #expect(json?.contains("device_tag is an option of influx templates") == true, "\(json ?? "")")
+        let value = Self.problem("vn/{site}/{device}/{metric} value site_tag=x")
+        #expect(value?.contains("site_tag is an option of influx templates") == true, "\(value ?? "")")
+    }
+
+    @Test func aTagOptionForATagThePatternNamesIsRefused() {
+        #expect(Self.anyProblem("vn/{site}/t influx site_tag=location")?.contains("site_tag is for a pattern without {site}") == true)
+        #expect(Self.anyProblem("vn/{site}/{device}/t influx device_tag=host")?.contains("device_tag is for a pattern without {device}") == true)
+    }
+
+    @Test func siteAndDeviceFromTheSameTagAreRefused() {
+        #expect(Self.anyProblem("t influx site_tag=host device_tag=host")?.contains("both name 'host'") == true)
+        #expect(Self.anyProblem("t influx device_tag=site")?.contains("both name 'site'") == true)
+        #expect(Self.anyProblem("t influx site_tag=device")?.contains("both name 'device'") == true)
+    }
+
+    @Test(arguments: ["", "a,b", "a=b", #"a"b"#, #"a\b"#])
+    func aTagOptionThatIsNotATagKeyIsRefused(name: String) {
+        let p = Self.anyProblem("t influx device_tag=\(name)")
+        #expect(p?.contains("device_tag=\(name) is not a tag name") == true, "\(p ?? "")")
+    }
+
+    @Test func aTagOptionGivenTwiceIsRefused() {
+        #expect(Self.problem("t influx device_tag=host device_tag=host")?.contains("device_tag is given twice") == true)
+    }
+
+    @Test func anUnknownInfluxOptionListsTheTagOptions() {
+        let p = Self.problem("t influx host_tag=host")
+        #expect(p?.contains("site_tag=<tag> and device_tag=<tag>") == true, "\(p ?? "")")
     }
 }

@@ -69,6 +69,38 @@ enum Executables {
         #expect(plot.stdout.contains("pm25"))
     }
 
+    @Test func aHexCaptureRecordedByTheSimulatorReplaysFromTheCommandLine() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let capture = dir.path + "/fleet.hex", data = dir.path + "/data"
+        let record = try await Executables.run("telemetry-sim", [
+            "record", "--out", capture, "--devices", "4", "--duration", "5m", "--seed", "5",
+            "--start", "2026-11-24T05:00:00Z", "--payload-encoding", "hex"])
+        #expect(record.status == 0, "\(record.stderr)")
+        let replay = try await Executables.run("telemetryd", ["replay", capture, "--data-dir", data, "--payload-encoding", "hex"])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        #expect(replay.stdout.contains(" 0 dead letters"), "\(replay.stdout)")
+        #expect(!replay.stdout.contains("replayed 0 messages"), "\(replay.stdout)")
+    }
+
+    @Test func aBadPayloadEncodingSaysWhatIsExpected() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let replay = try await Executables.run("telemetryd", ["replay", "x.capture", "--payload-encoding", "base64"])
+        #expect(replay.status != 0)
+        #expect(replay.stderr.contains("--payload-encoding: expected raw or hex; got 'base64'"), "\(replay.stderr)")
+        let record = try await Executables.run("telemetry-sim", ["record", "--out", dir.path + "/x", "--payload-encoding", "b64"])
+        #expect(record.status != 0)
+        #expect(record.stderr.contains("--payload-encoding: expected raw or hex; got 'b64'"), "\(record.stderr)")
+    }
+
+    @Test func replayHelpSaysHowToRecordAnyPayload() async throws {
+        let help = try await Executables.run("telemetryd", ["replay", "--help"])
+        let text = help.stdout.replacingOccurrences(of: "\n", with: " ").split(separator: " ").joined(separator: " ")
+        #expect(text.contains("mosquitto_sub -F '%U %t %x'"), "\(help.stdout)")
+        #expect(text.contains("--payload-encoding"), "\(help.stdout)")
+    }
+
     @Test func aBadWindowArgumentSaysWhatIsExpected() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }

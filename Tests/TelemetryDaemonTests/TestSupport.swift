@@ -144,10 +144,11 @@ func close(_ a: Double, _ b: Double) -> Bool {
 }
 
 func replay(
-    _ captures: [String], dataDir: String, force: Bool = false, configure: (inout DaemonConfiguration) -> Void = { _ in }
+    _ captures: [String], dataDir: String, force: Bool = false, payloadEncoding: CapturePayloadEncoding = .raw,
+    configure: (inout DaemonConfiguration) -> Void = { _ in }
 ) async throws -> ReplayRun.Summary {
     var c = DaemonConfiguration()
     c.dataDirectory = DataDirectory(dataDir)
     configure(&c)
-    return try await ReplayRun(configuration: c, logger: Logger(label: "test")).run(captures: captures, force: force)
+    return try await ReplayRun(configuration: c, logger: Logger(label: "test")).run(captures: captures, force: force, payloadEncoding: payloadEncoding)
 }

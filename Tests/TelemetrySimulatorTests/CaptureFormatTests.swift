@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TelemetryCore
 import TelemetrySimulator
 
 @Test func sameSeedGivesIdenticalBytes() throws {
@@ -96,4 +97,39 @@ import TelemetrySimulator
         lastSeq[message.deviceIndex] = seq
     }
     #expect(lastSeq.count == 8)  // 10 devices: 4 aq, 4 pm, 2 wl
+}
+
+@Test func formatterWritesAHexPayloadAsMosquittoSubsPercentXDoes() {
+    let message = SimulatedMessage(
+        arrivalMicros: 1_795_500_000_000_042, topic: "telegraf/web1",
+        payload: Array("a=1\nb=2\n".utf8) + [0x00, 0xFF], deviceIndex: 0, seq: nil, eventTimeMs: 0)
+    let expected = "1795500000.000042 telegraf/web1 613d310a623d320a00ff\n"
+    #expect(CaptureLineFormatter.line(message, encoding: .hex) == Array(expected.utf8))
+}
+
+@Test func aHexCaptureHoldsTheRawCapturesMessagesOneALine() throws {
+    let config = configuration(durationMs: 1_800_000, faultRate: 0.3)
+    let raw = parseCapture(try capture(config)).map { try! #require($0) }
+    let hexBytes = try CaptureRecorder.captureBytes(config, encoding: .hex).bytes
+    let hex = parseCapture(hexBytes).map { try! #require($0) }
+    #expect(hex.count == raw.count)
+    for (h, r) in zip(hex, raw) {
+        #expect(h.seconds == r.seconds && h.topic == r.topic)
+        #expect(decodeHex(h.payload) == r.payload)
+    }
+}
+
+/// Hex text to bytes, worked out apart from the simulator (nil when it is not hex).
+private func decodeHex(_ text: [UInt8]) -> [UInt8]? {
+    guard text.count % 2 == 0 else { return nil }
+    let s = String(decoding: text, as: UTF8.self)
+    var out: [UInt8] = []
+    var i = s.startIndex
+    while i < s.endIndex {
+        let j = s.index(i, offsetBy: 2)
+        guard let b = UInt8(s[i..<j], radix: 16) else { return nil }
+        out.append(b)
+        i = j
+    }
+    return out
 }

@@ -1,3 +1,5 @@
+package import TelemetryCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -47,10 +49,10 @@ package final class CaptureFileWriter {
         if fd > 2 { _ = posixClose(fd) }
     }
 
-    /// Buffers the capture line of `message`.
-    package func write(_ message: SimulatedMessage) throws(WriteError) {
+    /// Buffers the capture line of `message`, its payload in `encoding`.
+    package func write(_ message: SimulatedMessage, encoding: CapturePayloadEncoding = .raw) throws(WriteError) {
         let before = buffer.count
-        CaptureLineFormatter.append(message, to: &buffer)
+        CaptureLineFormatter.append(message, encoding: encoding, to: &buffer)
         bytesWritten += Int64(buffer.count - before)
         if buffer.count >= flushThreshold { try flush() }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TelemetryCore
 import TelemetryMQTT
 import TelemetrySimulator
 
@@ -132,7 +133,7 @@ struct Publish: AsyncParsableCommand {
 struct ReplayCapture: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Publish a capture file (mosquitto_sub -v -F '%U %t %p' format) with its original timing scaled.")
+        abstract: "Publish a capture file (mosquitto_sub -F '%U %t %p' format, or '%U %t %x' with --payload-encoding hex) with its original timing scaled.")
 
     @OptionGroup var brokerOptions: BrokerOptions
 
@@ -145,7 +146,14 @@ struct ReplayCapture: AsyncParsableCommand {
     @Flag(name: .customLong("as-fast-as-possible"), help: "Ignore the recorded timing.")
     var asFastAsPossible = false
 
+    @Option(help: ArgumentHelp(
+        "How the capture's payloads are written: raw ('%U %t %p') or hex ('%U %t %x').", valueName: "raw|hex"))
+    var payloadEncoding: String = "raw"
+
     func validate() throws {
+        if CapturePayloadEncoding(rawValue: payloadEncoding) == nil {
+            throw ValidationError("--payload-encoding: expected raw or hex; got '\(payloadEncoding)'")
+        }
         guard speed > 0, speed.isFinite else { throw ValidationError("--speed: expected a factor above 0, e.g. 10") }
     }
 
@@ -153,6 +161,7 @@ struct ReplayCapture: AsyncParsableCommand {
         guard let data = FileManager.default.contents(atPath: capture) else {
             throw ValidationError("cannot read capture '\(capture)'")
         }
+        let encoding = CapturePayloadEncoding(rawValue: payloadEncoding) ?? .raw
         var run = PublishRun(client: try await brokerOptions.connect(), qos: MQTTQoS(rawValue: brokerOptions.qos)!)
         var firstMicros: Int64?
         var skipped = 0
@@ -162,12 +171,24 @@ struct ReplayCapture: AsyncParsableCommand {
                 skipped += 1
                 continue
             }
+            var payload = parts.count == 3 ? Array(parts[2]) : []
+            if encoding == .hex {
+                var decoded = [UInt8](repeating: 0, count: payload.count / 2)
+                let n = payload.withUnsafeBytes { text in
+                    decoded.withUnsafeMutableBytes { CapturePayloadEncoding.decodeHex(text, into: $0) }
+                }
+                guard let n else {
+                    skipped += 1
+                    continue
+                }
+                payload = Array(decoded[0..<n])
+            }
             let micros = Int64(seconds * 1_000_000)
             let first = firstMicros ?? micros
             firstMicros = first
             let offset: Duration? = asFastAsPossible ? nil : .microseconds(Int64(Double(micros - first) / speed))
             try await run.publish(topic: String(decoding: parts[1], as: UTF8.self),
-                                  payload: parts.count == 3 ? Array(parts[2]) : [], at: offset)
+                                  payload: payload, at: offset)
         }
         try await run.finish("from \(capture)" + (skipped > 0 ? " (\(skipped) lines not in capture format skipped)" : ""))
     }

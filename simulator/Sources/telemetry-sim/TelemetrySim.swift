@@ -21,9 +21,11 @@ struct TelemetrySim: AsyncParsableCommand {
 /// `telemetry-sim record`: writes a capture without any broker.
 struct Record: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write a capture of a simulated fleet, as `mosquitto_sub -v -F '%U %t %p'` prints it.",
+        abstract: "Write a capture of a simulated fleet, as `mosquitto_sub -F '%U %t %p'` prints it.",
         discussion: """
-            Each line is `<unix seconds.micros> <topic> <payload>`, in arrival order. The \
+            Each line is `<unix seconds.micros> <topic> <payload>`, in arrival order. With \
+            --payload-encoding hex the payload is written as hex, as `mosquitto_sub -F '%U %t %x'` \
+            prints it (replay it with `telemetryd replay --payload-encoding hex`). The \
             output is byte-for-byte the same for the same seed, start, duration, interval, \
             devices and faults. A summary line goes to standard error.
             """)
@@ -54,7 +56,15 @@ struct Record: ParsableCommand {
         valueName: "rate"))
     var faults: Double = 0
 
+    @Option(help: ArgumentHelp(
+        "How payloads are written: raw ('%U %t %p') or hex ('%U %t %x', round-trips any payload).",
+        valueName: "raw|hex"))
+    var payloadEncoding: String = "raw"
+
     func validate() throws {
+        if CapturePayloadEncoding(rawValue: payloadEncoding) == nil {
+            throw ValidationError("--payload-encoding: expected raw or hex; got '\(payloadEncoding)'")
+        }
         _ = try fleetConfiguration(nowMs: FleetConfiguration.minimumStartMs)
         if out.isEmpty { throw ValidationError("--out needs a file path, or '-' for standard output") }
     }
@@ -62,7 +72,8 @@ struct Record: ParsableCommand {
     func run() throws {
         let nowMs = Int64((Date().timeIntervalSince1970 * 1_000).rounded(.down))
         let configuration = try fleetConfiguration(nowMs: nowMs)
-        let summary = try CaptureRecorder.record(configuration, to: out)
+        let encoding = CapturePayloadEncoding(rawValue: payloadEncoding) ?? .raw
+        let summary = try CaptureRecorder.record(configuration, to: out, encoding: encoding)
         let destination = out == "-" ? "standard output" : out
         let line = "telemetry-sim: \(destination): \(summary)\n"
         FileHandle.standardError.write(Data(line.utf8))
