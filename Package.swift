@@ -11,7 +11,7 @@
 //                       files back, retention; debug thread-confinement checks.
 //   TelemetryMQTT       the libmosquitto client (CMosquitto is the C module); independent of the rest.
 //   TelemetryDaemon     configuration, capture replay, the ingest pipeline and the live
-//                       ServiceGroup that ties them together.
+//                       ServiceGroup that ties them together (with the Prometheus endpoint).
 //   TelemetryInspect    what `telemetryctl` shows: queries, series, charts, status.
 //   TelemetrySimulator  a deterministic simulated fleet of Vietnamese sensor sites.
 // Executables (`telemetryd`, `telemetryctl`, `telemetry-sim`) only parse arguments and call in.
@@ -54,6 +54,11 @@ let package = Package(
         .package(
             url: "https://github.com/apple/swift-configuration", from: "1.4.0",
             traits: [.defaults, "YAML"]),
+        // Prometheus /metrics (README, "Monitoring"): the exposition format, and the HTTP
+        // server it is served by (FlyingFox: no SwiftNIO, the smaller build).
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         .target(
@@ -73,6 +78,10 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
             ],
             swiftSettings: strictSettings),
         .systemLibrary(
