@@ -2,6 +2,7 @@ import FlyingFox
 import FlyingSocks
 import Foundation
 import ServiceLifecycle
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc  // sockaddr_in, sockaddr_in6
@@ -25,6 +26,8 @@ final class MetricsServer: Service, Sendable {
     let address: MetricsListenAddress
     private let exposition: @Sendable () -> [UInt8]
     private let onListening: @Sendable () -> Void
+    /// Set when graceful shutdown closed the socket: the error `run()` then ends with is none.
+    private let stopping = Atomic<Bool>(false)
 
     /// `onListening` is called once the socket listens (for the log line).
     init(address: MetricsListenAddress, exposition: @escaping @Sendable () -> [UInt8], onListening: @escaping @Sendable () -> Void = {}) {
@@ -63,11 +66,12 @@ final class MetricsServer: Service, Sendable {
             try await withGracefulShutdownHandler {
                 try await server.run()
             } onGracefulShutdown: {
-                Task { await server.stop(timeout: 2) }
+                self.stopping.store(true, ordering: .relaxed)
+                // Prometheus keeps its connection open between scrapes: do not wait for it.
+                Task { await server.stop(timeout: 0.2) }
             }
-        } catch is CancellationError {
-            return
         } catch {
+            if stopping.load(ordering: .relaxed) || error is CancellationError { return }
             throw Failure(address: address, reason: Self.describe(error))
         }
     }

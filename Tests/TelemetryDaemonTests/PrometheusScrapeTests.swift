@@ -86,7 +86,10 @@ final class TestPrometheus: Sendable {
             brokerPort: broker.port, dataDir: dir.path + "/data", clientID: "t-prom-\(UUID().uuidString.prefix(6))",
             arguments: ["--config", config])
         try #require(await daemon.waitUntilReady(), "no READY=1; log:\n\(daemon.logText)")
-        #expect(daemon.logText.contains("serving Prometheus metrics on http://127.0.0.1:\(metricsPort)/metrics"))
+        let serving = "serving Prometheus metrics on http://127.0.0.1:\(metricsPort)/metrics"
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !daemon.logText.contains(serving), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(daemon.logText.contains(serving), "log:\n\(daemon.logText)")
         let prometheus = try TestPrometheus(scraping: "127.0.0.1:\(metricsPort)", directory: dir.path + "/prometheus")
 
         let now = Int64(Date().timeIntervalSince1970 * 1000)
