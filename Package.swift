@@ -11,7 +11,7 @@
 //                       files back, retention; debug thread-confinement checks.
 //   TelemetryMQTT       the libmosquitto client (CMosquitto is the C module); independent of the rest.
 //   TelemetryDaemon     configuration, capture replay, the ingest pipeline and the live
-//                       ServiceGroup that ties them together.
+//                       ServiceGroup that ties them together (with the Prometheus endpoint).
 //   TelemetryInspect    what `telemetryctl` shows: queries, series, charts, status.
 //   TelemetrySimulator  a deterministic simulated fleet of Vietnamese sensor sites.
 //   TelemetryCommandLine  what the three executables share: their `main` (did-you-mean).
@@ -58,6 +58,11 @@ let package = Package(
         // swift-configuration's own YAML parser, used directly only to list a file's keys
         // (ConfigurationFileKeys), which the provider does not expose.
         .package(url: "https://github.com/jpsim/Yams", "5.4.0"..<"7.0.0"),
+        // Prometheus /metrics (README, "Monitoring"): the exposition format, and the HTTP
+        // server it is served by (FlyingFox: no SwiftNIO, the smaller build).
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         .target(
@@ -78,6 +83,10 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
             ],
             swiftSettings: strictSettings),
         .systemLibrary(

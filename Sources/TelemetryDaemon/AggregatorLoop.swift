@@ -29,6 +29,10 @@ final class AggregatorLoop {
         /// Live mode: the gate producers admit through, and the checkpoint recovered at start.
         let gate: IngestGate?
         let restored: AggregatorCheckpoint?
+        /// Live mode: where dead letters are logged (the too-late ones come from here).
+        let deadLetterLog: DeadLetterLog?
+        /// Told how long each `RollupFileSink.write` took (the metrics' latency histogram).
+        let rollupWriteObserver: (@Sendable (Duration) -> Void)?
     }
 
     private let context: Context
@@ -38,6 +42,12 @@ final class AggregatorLoop {
     /// Live mode: the current output epoch's undo record (see `OutputJournal`).
     private let journal: OutputJournal?
     private var lastCheckpointMs: Int64
+    /// The log position the last checkpoint covers, and when it was written (nil before the
+    /// first of this run), for the metrics' checkpoint lag.
+    private var checkpointedLSN: UInt64
+    private var checkpointWrittenMs: Int64?
+    /// When `control.status` was last refreshed without writing status.json (metrics on).
+    private var lastSnapshotMs: Int64
     private var ownerThread = OwningThread()
     /// Closed rollups not yet taken by the sink.
     private var backlog: [Rollup] = []
@@ -70,6 +80,8 @@ final class AggregatorLoop {
     static let busyParkMs = 2
     static let idleParkMs = 50
     static let idleAfterTurns = 100
+    /// With the metrics endpoint on: how often the status snapshot it reads is refreshed.
+    static let metricsSnapshotIntervalMs: Int64 = 1_000
 
     init(_ context: Context) {
         self.context = context
@@ -99,6 +111,8 @@ final class AggregatorLoop {
         lastStatusMs = lastFlushMs
         lastDevicesMs = lastFlushMs
         lastCheckpointMs = lastFlushMs
+        lastSnapshotMs = lastFlushMs
+        checkpointedLSN = UInt64(context.restored?.appliedLSN ?? 0)
     }
 
     /// The thread body: runs until the pipeline asks for an end and the ring is empty.
@@ -147,6 +161,7 @@ final class AggregatorLoop {
             flushFiles()
             lastFlushMs = now
             lastWriteMs = now
+            context.deadLetterLog?.tick()
         } else if backlog.count >= Self.drainBatch
                     || (context.mode == .live && !backlog.isEmpty && now - lastWriteMs >= Self.writeIntervalMs) {
             writeBacklogIfWritable()
@@ -155,6 +170,11 @@ final class AggregatorLoop {
         if checkpoints != nil, context.configuration.walEnabled,
            now - lastCheckpointMs >= context.configuration.checkpointIntervalMs, takeCheckpoint() {
             lastCheckpointMs = now
+        }
+        if context.configuration.metricsListen != nil, now - lastSnapshotMs >= Self.metricsSnapshotIntervalMs {
+            // Scrapes see the aggregator's counters at most this old, whatever status.interval is.
+            publishStatus(writing: false)
+            lastSnapshotMs = now
         }
         if now - lastStatusMs >= context.configuration.statusIntervalMs {
             publishStatus(writing: true)
@@ -218,6 +238,7 @@ final class AggregatorLoop {
         }
         publishStatus(writing: true)
         writeDevices()
+        context.deadLetterLog?.flush()
     }
 
     // MARK: output
@@ -227,7 +248,13 @@ final class AggregatorLoop {
         if aggregator.hasClosed {
             if backlog.isEmpty { backlog = aggregator.takeClosed() } else { backlog.append(contentsOf: aggregator.takeClosed()) }
         }
-        for r in aggregator.takeTooLate() { context.deadLetters.append(tooLateLetter(r)) }
+        for r in aggregator.takeTooLate() {
+            context.deadLetterLog?.note(.tooLate) {
+                let key = aggregator.key(of: r.series)
+                return "site '\(LogSafeText.sanitize(key.site))' device '\(LogSafeText.sanitize(key.device))' metric '\(LogSafeText.sanitize(key.metric))'"
+            }
+            context.deadLetters.append(tooLateLetter(r))
+        }
     }
 
     /// `writeBacklog()` between flushes, unless a file error is pending: then the backlog
@@ -240,7 +267,9 @@ final class AggregatorLoop {
     private func writeBacklog() {
         guard !backlog.isEmpty else { return }
         do {
+            let started = ContinuousClock.now
             try sink.write(&backlog)
+            context.rollupWriteObserver?(ContinuousClock.now - started)
             if lastError != nil {
                 context.logger.notice("rollup files writable again")
                 lastError = nil
@@ -310,6 +339,8 @@ final class AggregatorLoop {
             state.epoch = epoch
             try checkpoints.write(state)
             try journal?.begin(epoch: epoch)
+            checkpointedLSN = covered
+            checkpointWrittenMs = context.clock()
         } catch {
             note(error, "checkpoint not written; retried")
             return false
@@ -409,6 +440,12 @@ final class AggregatorLoop {
         s.reopenedWindows = aggregator.reopenedWindows
         s.idleCloseMs = c.idleCloseMs
         s.lastError = context.control.logError ?? lastError
+        if context.mode.checkpoints {
+            s.lastCheckpointMs = checkpointWrittenMs
+            if c.walEnabled, let gate = context.gate, isRecovered {
+                s.walRecordsSinceCheckpoint = Int(gate.lastAdmittedLSN &- min(checkpointedLSN, gate.lastAdmittedLSN))
+            }
+        }
         return s
     }
 }

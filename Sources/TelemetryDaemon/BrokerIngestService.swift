@@ -25,30 +25,44 @@ final class BrokerIngestService: Service, Sendable {
     private let subscribedClients = Atomic<Int>(0)
     /// Set once graceful shutdown began: a connect failure after it is no failure.
     private let shuttingDown = Atomic<Bool>(false)
+    /// One producer per planned connection, made (after recovery) when this service is.
+    private let producers: [NetworkThreadProducer]
+    /// Per connection, in plan order: its state for the metrics endpoint.
+    let connections: [BrokerConnectionState]
 
     init(clientConfigurations: [MQTTClientConfiguration], pipeline: IngestPipeline, notifier: SystemdNotifier, logger: Logger) {
         self.clientConfigurations = clientConfigurations
         self.pipeline = pipeline
         self.notifier = notifier
         self.logger = logger
+        producers = clientConfigurations.indices.map { index in
+            let connection = UInt16(index)
+            return NetworkThreadProducer(
+                pipeline.makeProducer(), connection: connection,
+                redeliveries: pipeline.takeRedeliveryFilter(connection: connection))
+        }
+        connections = zip(clientConfigurations, producers).enumerated().map { index, pair in
+            BrokerConnectionState(index: index, broker: "\(pair.0.host):\(pair.0.resolvedPort)", messages: pair.1.tally)
+        }
     }
 
     func run() async throws {
-        let made = try clientConfigurations.enumerated().map { index, config in
-            let connection = UInt16(index)
-            let producer = NetworkThreadProducer(
-                pipeline.makeProducer(), connection: connection,
-                redeliveries: pipeline.takeRedeliveryFilter(connection: connection))
-            return try MQTTClient(configuration: config, logger: logger) { producer.ingest($0) }
+        let made = try zip(clientConfigurations, producers).map { config, producer in
+            try MQTTClient(configuration: config, logger: logger) { producer.ingest($0) }
         }
         clients.withLock { $0 = made }
         let filters = clientConfigurations.flatMap(\.subscriptions).map(\.topicFilter).joined(separator: ", ")
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for client in made {
+            for (client, state) in zip(made, connections) {
                 group.addTask {
                     try await client.connect()
                     var takeover = TakeoverSuspicion()
                     for await event in client.events {
+                        switch event {
+                        case .connected: state.didConnect()
+                        case .disconnected, .connectionRefused, .connectAttemptFailed, .stopped: state.didDisconnect()
+                        default: break
+                        }
                         if case .connected = event { takeover.connected(atMs: WallClock.nowMs()) }
                         if case .disconnected = event, takeover.disconnected(atMs: WallClock.nowMs()) {
                             self.logger.warning(

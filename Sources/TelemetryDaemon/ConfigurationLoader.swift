@@ -162,6 +162,14 @@ package enum ConfigurationLoader {
             }
             c.logLevel = v
         }
+        if let v = text("metrics.listen") {
+            if v != "off" {
+                guard let address = MetricsListenAddress(parsing: v) else {
+                    throw ConfigurationError(key: "metrics.listen", found: v, expected: MetricsListenAddress.expectedFormat)
+                }
+                c.metricsListen = address
+            }
+        }
         try parseBroker(reader, into: &c.broker, text: text)
         return c
     }

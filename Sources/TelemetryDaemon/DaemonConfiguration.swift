@@ -42,6 +42,8 @@ package struct DaemonConfiguration: Sendable, Equatable {
     /// disk writes (flash that wears, QoS 0 traffic the broker would not keep anyway).
     package var walEnabled = true
     package var logLevel = "info"
+    /// Where `telemetryd run` serves Prometheus `/metrics` (`metrics.listen`); nil: off.
+    package var metricsListen: MetricsListenAddress?
     package var broker = BrokerSettings()
 
     package init() {}

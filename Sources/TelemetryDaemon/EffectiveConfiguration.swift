@@ -62,6 +62,7 @@ package enum EffectiveConfiguration {
         case "wal.enabled": return "\(c.walEnabled)"
         case "wal.segment_size": return "\(c.walSegmentBytes)"
         case "log.level": return c.logLevel
+        case "metrics.listen": return c.metricsListen.map { "\($0)" } ?? "off"
         case "mqtt.broker": return BrokerURL.redacted(b.url)
         case "mqtt.topics": return "[" + b.subscriptions.map { "\"\($0.filter) \($0.qos)\"" }.joined(separator: ", ") + "]"
         case "mqtt.client_id": return b.clientID ?? "telemetryd-<hostname>"

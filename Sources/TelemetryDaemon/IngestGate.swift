@@ -55,6 +55,9 @@ final class IngestGate: @unchecked Sendable {
     /// Whether recovery is over (`open(appendingTo:)` was called).
     var isOpen: Bool { state.withLock { $0.open } }
 
+    /// The LSN of the last message admitted (for the metrics' log lag; takes the lock once).
+    var lastAdmittedLSN: UInt64 { state.withLock { $0.lastAdmitted } }
+
     /// The log, for `sync()` and `removeSegments(before:)` (aggregator thread).
     var attachedLog: WriteAheadLog? { state.withLock { _ in log } }
 

@@ -25,6 +25,11 @@ package final class IngestPipeline: Sendable {
     /// How producers and `finish` wake the aggregator thread when it waits for readings.
     let doorbell = RingDoorbell()
     let deadLetters: DeadLetterSink
+    /// Live mode: rejected messages in the daemon's log, rate-limited (nil in a replay, whose
+    /// summary reports them).
+    package let deadLetterLog: DeadLetterLog?
+    /// Told how long each append of closed rollups to their files took (the metrics' histogram).
+    private let rollupWriteObserver: (@Sendable (Duration) -> Void)?
     private let logger: Logger
     private let control: AggregatorControl
     /// Live mode: the write-ahead log's door into the ring, and the checkpoint restored.
@@ -42,9 +47,12 @@ package final class IngestPipeline: Sendable {
     package init(
         configuration: DaemonConfiguration, mode: PipelineMode, logger: Logger,
         deadLetterBufferBytes: Int = 16 << 20,
-        clock: @escaping @Sendable () -> Int64 = { WallClock.nowMs() }
+        clock: @escaping @Sendable () -> Int64 = { WallClock.nowMs() },
+        rollupWriteObserver: (@Sendable (Duration) -> Void)? = nil
     ) throws(DataDirectoryError) {
         self.configuration = configuration
+        self.rollupWriteObserver = rollupWriteObserver
+        deadLetterLog = mode == .live ? DeadLetterLog(logger: logger, clock: clock) : nil
         self.mode = mode
         self.logger = logger
         self.clock = clock
@@ -90,6 +98,7 @@ package final class IngestPipeline: Sendable {
         IngestProducer(
             decoder: MessageDecoder(templates: configuration.templates, registry: registry, limits: configuration.limits),
             registry: registry, ring: ring, doorbell: doorbell, gate: gate, policy: configuration.overflowPolicy, counters: counters, deadLetters: deadLetters,
+            deadLetterLog: deadLetterLog,
             isStopping: { [control] in control.isStopping },
             onLogFailure: { [logger, control] error in
                 control.logError = error.map { "\($0)" }
@@ -177,7 +186,7 @@ package final class IngestPipeline: Sendable {
         let context = AggregatorLoop.Context(
             configuration: configuration, mode: mode, ring: ring, doorbell: doorbell, registry: registry, counters: counters,
             deadLetters: deadLetters, control: control, logger: logger, clock: clock, startedMs: startedMs,
-            gate: gate, restored: restored)
+            gate: gate, restored: restored, deadLetterLog: deadLetterLog, rollupWriteObserver: rollupWriteObserver)
         let thread = Thread { [control] in
             ThreadName.apply(ThreadName.aggregator)
             AggregatorLoop(context).run()
@@ -196,6 +205,9 @@ package final class IngestPipeline: Sendable {
         lock.withLock { $0.take()?.release() }
         return status
     }
+
+    /// The LSN of the last message admitted to the write-ahead log (nil in a replay).
+    var lastAdmittedLSN: UInt64? { gate?.lastAdmittedLSN }
 
     /// Whether the aggregator thread has turned within `withinMs` (false once it stopped).
     package func isHealthy(withinMs: Int64 = 10_000) -> Bool {

@@ -28,6 +28,10 @@ package final class IngestProducer {
     private let gate: IngestGate?
     private let policy: OverflowPolicy
     private let counters: PipelineCounters
+    /// This producer's messages (its share of `PipelineCounters.received`).
+    package let tally: MessageTally
+    /// Logs rejected messages, a few in full per interval (only on the reject path).
+    private let deadLetterLog: DeadLetterLog?
     private let deadLetters: DeadLetterSink
     /// Which registered device a rejected message came from.
     private let rejectedDevice: TopicDeviceLookup
@@ -38,7 +42,7 @@ package final class IngestProducer {
 
     init(
         decoder: MessageDecoder, registry: SeriesRegistry, ring: ReadingRing, doorbell: RingDoorbell, gate: IngestGate?,
-        policy: OverflowPolicy, counters: PipelineCounters, deadLetters: DeadLetterSink,
+        policy: OverflowPolicy, counters: PipelineCounters, deadLetters: DeadLetterSink, deadLetterLog: DeadLetterLog? = nil,
         isStopping: @escaping @Sendable () -> Bool, onLogFailure: @escaping @Sendable (StorageError?) -> Void
     ) {
         self.decoder = decoder
@@ -48,6 +52,8 @@ package final class IngestProducer {
         self.gate = gate
         self.policy = policy
         self.counters = counters
+        self.tally = counters.makeTally()
+        self.deadLetterLog = deadLetterLog
         self.deadLetters = deadLetters
         self.isStopping = isStopping
         self.onLogFailure = onLogFailure
@@ -62,7 +68,7 @@ package final class IngestProducer {
         topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, arrivalMs: Int64,
         connection: UInt16 = 0, mid: Int32 = 0, recovered: UInt64? = nil
     ) -> Bool {
-        counters.countReceived()
+        tally.countMessage()
         do {
             try decoder.decode(topic: topic, payload: payload, arrivalMs: arrivalMs)
         } catch {
@@ -76,7 +82,7 @@ package final class IngestProducer {
                     letter, topic: topic, payload: payload, arrivalMs: arrivalMs, connection: connection, mid: mid,
                     recovered: recovered)
             }
-            if admitted { count(error, topic: topic) }
+            if admitted { count(error, topic: topic, logged: recovered == nil) }
             return admitted
         }
         // In place: no copy of the readings and no reference counting of their storage.
@@ -156,9 +162,11 @@ package final class IngestProducer {
     }
 
     /// Counts a rejected message by reason, and against its device when its topic names a
-    /// registered one.
-    private func count(_ reason: RejectReason, topic: UnsafeRawBufferPointer) {
+    /// registered one; logs it (rate-limited) unless it was logged before a crash (`logged`
+    /// false: replayed from the write-ahead log).
+    private func count(_ reason: RejectReason, topic: UnsafeRawBufferPointer, logged: Bool = true) {
         counters.count(reason)
+        if logged { deadLetterLog?.note(reason, topic: topic) }
         if let device = rejectedDevice.device(ofTopic: topic) { counters.countRejected(device: device) }
     }
 }

@@ -1,5 +1,6 @@
 package import Logging
 import ServiceLifecycle
+import TelemetryCore
 import TelemetryMQTT
 import UnixSignals
 
@@ -13,6 +14,7 @@ import UnixSignals
 /// 2. `BrokerIngestService` — the MQTT clients; `READY=1` once all are subscribed; stops them.
 /// 3. `SystemdReporter` — `WATCHDOG=1`, `STATUS=`; `STOPPING=1` first thing on shutdown.
 /// 4. `ConfigurationReloader` — SIGHUP.
+/// 5. `MetricsServer` — Prometheus `/metrics`, only with `metrics.listen`; first to stop.
 ///
 /// Exits with an error only when the broker could not be reached at start-up
 /// (`ServiceError.brokerUnavailable`); the open windows are checkpointed all the same.
@@ -49,7 +51,18 @@ package final class LiveIngestService: Sendable {
         let stopSignals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let reloadSignals = await UnixSignalsSequence(trapping: .sighup)
         let clientConfigurations = try BrokerConnectionPlan.clientConfigurations(configuration.broker)
-        let pipeline = try IngestPipeline(configuration: configuration, mode: .live, logger: logger)
+        let windowNames = configuration.windows.map(\.name)
+        var metrics: DaemonMetrics?
+        if configuration.metricsListen != nil {
+            let connections: [(index: Int, broker: String)] = clientConfigurations.enumerated().map { index, client in
+                (index, "\(client.host):\(client.resolvedPort)")
+            }
+            metrics = DaemonMetrics(windows: windowNames, connections: connections)
+        }
+        var rollupWriteObserver: (@Sendable (Duration) -> Void)?
+        if let metrics { rollupWriteObserver = { metrics.recordRollupWrite($0) } }
+        let pipeline = try IngestPipeline(
+            configuration: configuration, mode: .live, logger: logger, rollupWriteObserver: rollupWriteObserver)
         // Recovery comes first: the log's tail is replayed before any new message is taken.
         pipeline.start()
         do {
@@ -67,14 +80,21 @@ package final class LiveIngestService: Sendable {
         func service(_ s: any Service, _ name: String) -> ServiceGroupConfiguration.ServiceConfiguration {
             .init(service: s, successTerminationBehavior: stopGroup, failureTerminationBehavior: stopGroup, serviceName: name)
         }
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [
-                service(PipelineService(pipeline: pipeline, logger: logger), "pipeline"),
-                service(broker, "mqtt"),
-                service(SystemdReporter(pipeline: pipeline, notifier: notifier, logger: logger), "systemd"),
-                service(reloader, "reload"),
-            ],
-            logger: logger))
+        var services = [
+            service(PipelineService(pipeline: pipeline, logger: logger), "pipeline"),
+            service(broker, "mqtt"),
+            service(SystemdReporter(pipeline: pipeline, notifier: notifier, logger: logger), "systemd"),
+            service(reloader, "reload"),
+        ]
+        if let metrics, let address = configuration.metricsListen {
+            let connections = broker.connections
+            let server = MetricsServer(
+                address: address,
+                exposition: { metrics.exposition(DaemonMetrics.Sample(pipeline: pipeline, connections: connections, nowMs: WallClock.nowMs())) },
+                onListening: { [logger] in logger.notice("serving Prometheus metrics on http://\(address)/metrics (no authentication)") })
+            services.append(service(server, "metrics"))
+        }
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             // SIGTERM/SIGINT: say which, then the group's graceful shutdown (remembered by the
             // group if it comes before `run()` has started).

@@ -20,6 +20,9 @@ final class NetworkThreadProducer: @unchecked Sendable {
         self.redeliveries = redeliveries
     }
 
+    /// The messages this connection's producer has received.
+    var tally: MessageTally { producer.tally }
+
     /// Takes one message; returns once it is in the write-ahead log and its readings in the
     /// ring (so libmosquitto's PUBACK, written after the handler returns, acknowledges only
     /// what was taken). A redelivery of a message the log already holds is acknowledged

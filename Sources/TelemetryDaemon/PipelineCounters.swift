@@ -8,14 +8,20 @@ package import TelemetryCore
 /// `rejectedByDevice()` counts the rejected messages attributed to a registered device
 /// (`TopicDeviceLookup`), each at most once, so its sum is at most the rejections counted.
 ///
+/// Messages received are counted per producer (`MessageTally`, one per ingest thread, so a
+/// connection's count is its own and the network threads never share that cache line);
+/// `received` is their sum.
+///
 /// Threading: `Sendable`. Every counter is an atomic updated with relaxed ordering (counters
 /// need no ordering with other memory, only eventual visibility); the atomics themselves are
-/// private, so callers can only count and read. The per-device rejections are a dictionary
+/// private, so callers can only count and read. The list of tallies is behind a `Mutex`,
+/// taken when a producer is made and when `received` is read, never per message. The per-device rejections are a dictionary
 /// behind a `Mutex`, touched only when a message is rejected, never per reading. `@unchecked`
 /// because the per-reason atomics live in a buffer allocated once in `init`, never resized,
 /// and freed in `deinit`; `Atomic` and `Mutex` themselves are `Sendable`.
 package final class PipelineCounters: @unchecked Sendable {
-    private let receivedCount = Atomic<Int>(0)
+    /// One per producer made (`makeTally()`), in the order they were made.
+    private let tallies = Mutex<[MessageTally]>([])
     private let readingsCount = Atomic<Int>(0)
     private let droppedCount = Atomic<Int>(0)
     private let blockedCount = Atomic<Int>(0)
@@ -35,7 +41,14 @@ package final class PipelineCounters: @unchecked Sendable {
     }
 
     /// Messages handed to a producer.
-    package var received: Int { receivedCount.load(ordering: .relaxed) }
+    package var received: Int { tallies.withLock { $0.reduce(0) { $0 + $1.count } } }
+
+    /// A new tally for one producer's messages, counted in `received` from now on.
+    func makeTally() -> MessageTally {
+        let tally = MessageTally()
+        tallies.withLock { $0.append(tally) }
+        return tally
+    }
     /// Readings decoded and pushed into the ring.
     package var readings: Int { readingsCount.load(ordering: .relaxed) }
     /// Messages dropped because the ring was full under `drop_newest`.
@@ -60,7 +73,6 @@ package final class PipelineCounters: @unchecked Sendable {
         rejectedDevices.withLock { $0[device, default: 0] += 1 }
     }
 
-    @inline(__always) func countReceived() { receivedCount.wrappingAdd(1, ordering: .relaxed) }
     @inline(__always) func countReadings(_ n: Int) { readingsCount.wrappingAdd(n, ordering: .relaxed) }
     @inline(__always) func countDropped() { droppedCount.wrappingAdd(1, ordering: .relaxed) }
     @inline(__always) func countBlocked() { blockedCount.wrappingAdd(1, ordering: .relaxed) }

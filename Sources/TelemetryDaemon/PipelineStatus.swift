@@ -41,6 +41,12 @@ package struct PipelineStatus: Sendable, Equatable {
     /// Windows written again because readings came after their device had gone quiet.
     package var reopenedWindows = 0
     package var idleCloseMs: Int64?
+    /// Live mode with the write-ahead log on: messages in the log after the last checkpoint
+    /// (what a crash now would replay). For the metrics endpoint; not in status.json.
+    package var walRecordsSinceCheckpoint: Int?
+    /// Live mode: when the last checkpoint was written (nil before the first). For the
+    /// metrics endpoint; not in status.json.
+    package var lastCheckpointMs: Int64?
     package var lastError: String?
 
     /// The `status.json` document: pretty-printed by ``JSONWriter``, keys sorted (``keyOrder``) at every
