@@ -230,10 +230,11 @@ func cleanCapture(seed: UInt64, devices: Int, messagesPerDevice: Int, startMs: I
                      arg_max("last", last_ts::TIMESTAMP) AS last, max(last_ts::TIMESTAMP) AS last_ts
               FROM h GROUP BY ALL),
             merged AS (
-              SELECT d.*, sqrt(sum(h.m2 + h."count" * (h.mean - d.mean) ^ 2) / d.n) AS stddev
-              FROM h JOIN d ON h.site = d.site AND h.device = d.device AND h.metric = d.metric
-                           AND time_bucket(INTERVAL 1 minute, h."start"::TIMESTAMP) = d.minute
-              GROUP BY ALL),
+              SELECT *, sqrt(m2 / n) AS stddev FROM (
+                SELECT d.*, sum(h.m2 + h."count" * (h.mean - d.mean) ^ 2) AS m2
+                FROM h JOIN d ON h.site = d.site AND h.device = d.device AND h.metric = d.metric
+                             AND time_bucket(INTERVAL 1 minute, h."start"::TIMESTAMP) = d.minute
+                GROUP BY ALL)),
             m AS (SELECT * FROM read_json_auto('\(dir.path)/data/rollups/1m/*/*.jsonl'))
             SELECT count(*), count(*) FILTER (WHERE merged.n <> m."count" OR merged.lo <> m."min" OR merged.hi <> m."max"
                      OR merged.first <> m."first" OR merged."last" <> m."last"
