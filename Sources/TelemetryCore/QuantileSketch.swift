@@ -106,14 +106,32 @@ public struct QuantileSketch: Sendable, Hashable {
         return value < 0 ? -key : key
     }
 
-    /// The value a key reports: `±2γ^i/(γ+1)`, 0 for key 0.
+    /// The value a key reports: `±2γ^i/(γ+1)`, 0 for key 0. From two tables
+    /// (`γ^(64a) · γ^b · 2/(γ+1)`, within a few ulps), by `exp` at the ends of the doubles.
     public static func value(ofKey key: Int32) -> Double {
         if key == 0 { return 0 }
-        let i = Double(key.magnitude) - Double(keyOffset)
-        let v = naturalExp(i * logGamma + naturalLog(2 / (gamma + 1)))
+        let i = Int(key.magnitude) - Int(keyOffset)
+        let high = (i >> 6) + powerTableMiddle
+        var v = 0.0
+        if high >= 0, high < highPowers.count {
+            v = highPowers[high] * lowPowers[i & 63]
+        }
+        if !(v.isNormal && v < 0x1p1000) {
+            v = naturalExp(Double(i) * logGamma + logEstimateFactor)
+        }
         let finite = Swift.min(v, .greatestFiniteMagnitude)
         return key < 0 ? -finite : finite
     }
+
+    /// ln(2/(γ+1)): a bin's estimate relative to its upper bound.
+    static let logEstimateFactor = naturalLog(2 / (gamma + 1))
+    static let powerTableMiddle = 600
+    /// `γ^(64a) · 2/(γ+1)` for `a` in `-600..<600` (0 or ∞ beyond the doubles).
+    static let highPowers: [Double] = (-powerTableMiddle..<powerTableMiddle).map {
+        naturalExp(Double($0 * 64) * logGamma + logEstimateFactor)
+    }
+    /// `γ^b` for `b` in `0..<64`.
+    static let lowPowers: [Double] = (0..<64).map { naturalExp(Double($0) * logGamma) }
 
     /// Adds one finite value.
     @inline(__always)
