@@ -46,6 +46,7 @@ extension AggregatorCheckpoint {
             w.key("device"); w.string(o.device)
             w.key("metric"); w.string(o.metric)
             w.key("site"); w.string(o.site)
+            if !o.sketch.isEmpty { w.key("sketch"); w.string(o.sketch.text) }
             w.key("startMs"); w.integer(o.startMs)
             w.key("stats"); w.beginObject()
             w.key("count"); w.integer(s.count)
@@ -155,8 +156,13 @@ extension AggregatorCheckpoint {
 
     private static func readOpenWindow(_ lexer: inout JSONLexer) throws(JSONParseError) -> OpenWindow {
         var window: String?, start: Int64?, site: String?, device: String?, metric: String?, stats: RollupAccumulator?
+        var sketch = QuantileSketch()
         try lexer.readObject { key, v throws(JSONParseError) in
             switch key {
+            case "sketch":
+                let text = try v.readStringValue()
+                guard let s = QuantileSketch(text: text) else { throw v.failure("'open.sketch' is not a sketch") }
+                sketch = s
             case "window": window = try v.readStringValue()
             case "startMs": start = try v.readInteger(key)
             case "site": site = try v.readStringValue()
@@ -169,7 +175,8 @@ extension AggregatorCheckpoint {
         return OpenWindow(
             window: try required(window, "open.window", lexer), startMs: try required(start, "open.startMs", lexer),
             site: try required(site, "open.site", lexer), device: try required(device, "open.device", lexer),
-            metric: try required(metric, "open.metric", lexer), stats: try required(stats, "open.stats", lexer))
+            metric: try required(metric, "open.metric", lexer), stats: try required(stats, "open.stats", lexer),
+            sketch: sketch)
     }
 
     private static func readStats(_ lexer: inout JSONLexer) throws(JSONParseError) -> RollupAccumulator {

@@ -22,6 +22,9 @@ public struct AggregatorCheckpoint: Sendable, Equatable {
         public var device: String
         public var metric: String
         public var stats: RollupAccumulator
+        /// The window's quantile sketch (empty in checkpoints written before sketches, or
+        /// when the aggregator keeps none); on disk its text form, `sketch` beside `stats`.
+        public var sketch = QuantileSketch()
     }
 
     public struct DeviceSeq: Sendable, Equatable {

@@ -21,6 +21,6 @@ public enum RollupFileFormat: String, Sendable, Hashable, CaseIterable {
         self.init(rawValue: String(fileName[fileName.index(after: dot)...]))
     }
 
-    /// Column names, in file order.
-    public static let columns = RollupColumn.allCases.map(\.rawValue)
+    /// Column names, in file order, with the default percentiles (``RollupColumn/names(percentiles:)``).
+    public static let columns = RollupColumn.names(percentiles: Percentile.defaults)
 }

@@ -6,9 +6,21 @@
 /// escaped straight into the output, and floats go from the standard library's shortest
 /// round-trip formatter into the output (``JSONWriter/appendFloat(_:to:)``).
 ///
+/// After `stddev` come `first_ts`, `last_ts`, `m2`, the percentile columns of `percentiles`
+/// (from the rollup's sketch, clamped to min…max) and `sketch` (``RollupColumn``); a rollup
+/// without a sketch has none of these in JSON and empty fields in CSV. A row read
+/// back writes its own optional fields: in JSON only those it has (and its own percentile
+/// columns), in CSV the encoder's columns, empty where the row has no value.
+///
 /// Threading: a value type; one per writer (it keeps the last window's text).
 public struct RollupLineEncoder {
     public let format: RollupFileFormat
+    /// The percentile columns (none: no percentiles and no sketch column).
+    public let percentiles: [Percentile]
+    /// `,"p50":` … for each of `percentiles` (jsonl).
+    private let percentileKeys: [[UInt8]]
+    /// Reused room for a sketch's varints.
+    private var scratch: [UInt8] = []
     /// The line starts of the last few windows written — `{"window":"10s","start":"…","end":"…"`
     /// (jsonl) or `10s,…,…,` (csv) — by (window length, start): the sizes of a fleet close in
     /// turn, so a handful covers them.
@@ -25,8 +37,15 @@ public struct RollupLineEncoder {
     private var lastDevice = ""
     private var lastSiteAndDevice: [UInt8] = []
 
-    public init(format: RollupFileFormat) {
+    public init(format: RollupFileFormat, percentiles: [Percentile] = Percentile.defaults) {
         self.format = format
+        self.percentiles = percentiles
+        self.percentileKeys = percentiles.map { Array(#",""#.utf8) + Array($0.name.utf8) + Array(#"":"#.utf8) }
+    }
+
+    /// The header line of a CSV file with this encoder's columns (with its `\n`).
+    public var csvHeader: [UInt8] {
+        Array((RollupColumn.names(percentiles: percentiles).joined(separator: ",") + "\n").utf8)
     }
 
     /// Appends one line (with its `\n`) for `rollup` to `out`.
@@ -36,6 +55,21 @@ public struct RollupLineEncoder {
             window: rollup.window, start: rollup.startMs, end: rollup.endMs, site: rollup.key.site,
             device: rollup.key.device, metric: rollup.key.metric, count: s.count,
             floats: (s.min, s.max, s.sum, s.mean, s.first, s.last, s.stddev), to: &out)
+        appendTimes(s.firstTimeMs, s.lastTimeMs, &out)
+        appendOptionalFloat(Self.m2Key, s.m2, &out)
+        if !percentiles.isEmpty {
+            if !rollup.sketch.isEmpty {
+                for (k, p) in percentiles.enumerated() {
+                    appendOptionalFloat(k, p.value(of: rollup.sketch, min: s.min, max: s.max), &out)
+                }
+                appendSketch(rollup.sketch, &out)
+            } else if format == .csv {
+                // No sketch (a window restored from a checkpoint written before sketches):
+                // no percentiles either, as a row read back says.
+                out.append(contentsOf: repeatElement(0x2C, count: percentiles.count + 1))
+            }
+        }
+        endLine(&out)
     }
 
     /// Appends one line (with its `\n`) for `row` to `out`.
@@ -44,6 +78,101 @@ public struct RollupLineEncoder {
             window: row.window, start: row.start, end: row.end, site: row.site, device: row.device,
             metric: row.metric, count: row.count,
             floats: (row.min, row.max, row.sum, row.mean, row.first, row.last, row.stddev), to: &out)
+        switch format {
+        case .jsonl:
+            if let t = row.firstTs { jsonTime(Self.firstTsKey, t, &out) }
+            if let t = row.lastTs { jsonTime(Self.lastTsKey, t, &out) }
+            if let m2 = row.m2 { jsonFloat(Self.m2Key, m2, &out) }
+            for p in row.percentiles {
+                Self.put(#",""#, to: &out)
+                out.append(contentsOf: p.percentile.name.utf8)
+                Self.put(#"":"#, to: &out)
+                if !appendFloat(p.value, &out) { Self.put(Self.null, to: &out) }
+            }
+            if let sketch = row.sketch { appendSketch(sketch, &out) }
+        case .csv:
+            out.append(0x2C)
+            if let t = row.firstTs { UTCTimestamp.append(milliseconds: t, to: &out) }
+            out.append(0x2C)
+            if let t = row.lastTs { UTCTimestamp.append(milliseconds: t, to: &out) }
+            out.append(0x2C)
+            if let m2 = row.m2 { _ = appendFloat(m2, &out) }
+            if !percentiles.isEmpty {
+                for p in percentiles {
+                    out.append(0x2C)
+                    if let v = row.percentiles.first(where: { $0.percentile == p }) { _ = appendFloat(v.value, &out) }
+                }
+                out.append(0x2C)
+                if let sketch = row.sketch { sketch.appendText(to: &out, scratch: &scratch) }
+            }
+        }
+        endLine(&out)
+    }
+
+    /// Appends `first_ts` and `last_ts`.
+    private mutating func appendTimes(_ first: Int64, _ last: Int64, _ out: inout [UInt8]) {
+        switch format {
+        case .jsonl:
+            jsonTime(Self.firstTsKey, first, &out)
+            jsonTime(Self.lastTsKey, last, &out)
+        case .csv:
+            out.append(0x2C)
+            UTCTimestamp.append(milliseconds: first, to: &out)
+            out.append(0x2C)
+            UTCTimestamp.append(milliseconds: last, to: &out)
+        }
+    }
+
+    @inline(__always)
+    private func jsonTime(_ key: StaticString, _ ms: Int64, _ out: inout [UInt8]) {
+        Self.put(key, to: &out)
+        UTCTimestamp.append(milliseconds: ms, to: &out)
+        out.append(0x22)
+    }
+
+    /// Appends a float column: `null` (jsonl) or empty (csv) when nil or not finite.
+    @inline(__always)
+    private mutating func appendOptionalFloat(_ key: StaticString, _ value: Double?, _ out: inout [UInt8]) {
+        switch format {
+        case .jsonl:
+            Self.put(key, to: &out)
+            if let value, appendFloat(value, &out) {} else { Self.put(Self.null, to: &out) }
+        case .csv:
+            out.append(0x2C)
+            if let value { _ = appendFloat(value, &out) }
+        }
+    }
+
+    /// Appends percentile column `k`.
+    @inline(__always)
+    private mutating func appendOptionalFloat(_ k: Int, _ value: Double?, _ out: inout [UInt8]) {
+        switch format {
+        case .jsonl:
+            percentileKeys[k].withUnsafeBufferPointer { out.append(contentsOf: $0) }
+            if let value, appendFloat(value, &out) {} else { Self.put(Self.null, to: &out) }
+        case .csv:
+            out.append(0x2C)
+            if let value { _ = appendFloat(value, &out) }
+        }
+    }
+
+    /// Appends the `sketch` column.
+    private mutating func appendSketch(_ sketch: QuantileSketch, _ out: inout [UInt8]) {
+        switch format {
+        case .jsonl:
+            Self.put(Self.sketchKey, to: &out)
+            sketch.appendText(to: &out, scratch: &scratch)
+            out.append(0x22)
+        case .csv:
+            out.append(0x2C)
+            sketch.appendText(to: &out, scratch: &scratch)
+        }
+    }
+
+    @inline(__always)
+    private func endLine(_ out: inout [UInt8]) {
+        if format == .jsonl { out.append(0x7D) }
+        out.append(0x0A)
     }
 
     private mutating func appendLine(
@@ -66,7 +195,6 @@ public struct RollupLineEncoder {
             jsonFloat(Self.firstKey, f.4, &out)
             jsonFloat(Self.lastKey, f.5, &out)
             jsonFloat(Self.stddevKey, f.6, &out)
-            out.append(0x7D)
         case .csv:
             appendSiteAndDevice(site, device, &out)
             CSVWriter.appendField(metric, to: &out)
@@ -75,7 +203,6 @@ public struct RollupLineEncoder {
             csvFloat(f.0, &out); csvFloat(f.1, &out); csvFloat(f.2, &out); csvFloat(f.3, &out)
             csvFloat(f.4, &out); csvFloat(f.5, &out); csvFloat(f.6, &out)
         }
-        out.append(0x0A)
     }
 
     /// Appends the site and device members (jsonl: `,"site":"…","device":"…"`; csv: `…,…,`),
@@ -197,5 +324,9 @@ public struct RollupLineEncoder {
     private static let firstKey: StaticString = #","first":"#
     private static let lastKey: StaticString = #","last":"#
     private static let stddevKey: StaticString = #","stddev":"#
+    private static let firstTsKey: StaticString = #","first_ts":""#
+    private static let lastTsKey: StaticString = #","last_ts":""#
+    private static let m2Key: StaticString = #","m2":"#
+    private static let sketchKey: StaticString = #","sketch":""#
     private static let null: StaticString = "null"
 }

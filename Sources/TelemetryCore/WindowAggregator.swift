@@ -22,6 +22,10 @@
 ///   dropped whole (the ring guarantees a message's readings are contiguous, though a
 ///   drain may split them, which this type tolerates).
 ///
+/// Percentiles: with `sketches` on (the default), every window also keeps a
+/// ``QuantileSketch`` of its readings (handed out in ``Rollup/sketch`` and saved in
+/// checkpoints); a reading's sketch key is computed once for all window sizes.
+///
 /// Every decision depends only on the order of readings and their times (and on
 /// `advanceIngestClock(to:)` calls), not on how they are batched: a replay is deterministic.
 ///
@@ -38,6 +42,8 @@ public final class WindowAggregator {
     public let allowedLatenessMs: Int64
     /// How long a device must be quiet before its passed windows are written; nil: never.
     public let idleCloseMs: Int64?
+    /// Whether windows keep quantile sketches (for percentiles).
+    public let sketches: Bool
     /// The ingest clock: the latest arrival time (or `advanceIngestClock` time) seen.
     public private(set) var ingestClockMs: Int64 = .min
     public private(set) var seq = SeqTracker()
@@ -86,17 +92,19 @@ public final class WindowAggregator {
 
     public init(
         windows: [WindowSize], allowedLatenessMs: Int64, idleCloseMs: Int64? = nil,
-        alignment: WindowAlignment = .utc, registry: SeriesRegistry
+        alignment: WindowAlignment = .utc, sketches: Bool = true, registry: SeriesRegistry
     ) {
         self.windows = windows
         self.alignment = alignment
+        self.sketches = sketches
         self.allowedLatenessMs = allowedLatenessMs
         self.idleCloseMs = idleCloseMs.flatMap { $0 > 0 ? $0 : nil }
         self.registry = registry
         precondition((1...64).contains(windows.count), "between 1 and 64 window sizes")
         let reserved = Swift.min(registry.limit, Self.reservedSeriesLimit)
         self.lanes = windows.map {
-            WindowLane(size: $0, latenessMs: allowedLatenessMs, phaseMs: alignment.phase(of: $0), reservedSeries: reserved)
+            WindowLane(size: $0, latenessMs: allowedLatenessMs, phaseMs: alignment.phase(of: $0), reservedSeries: reserved,
+                       sketching: sketches)
         }
         self.lateByWindow = Array(repeating: 0, count: windows.count)
     }
@@ -141,8 +149,10 @@ public final class WindowAggregator {
         let d = deviceIndex(r.device)
         let watermark = devices[d].watermark
         var missed: UInt64 = 0  // bit k: lane k's window was already closed
+        let key = sketches ? QuantileSketch.key(for: r.value) : 0
         for k in lanes.indices
-        where !lanes[k].add(series: r.series, device: r.device, timeMs: r.eventTimeMs, value: r.value, watermark: watermark) {
+        where !lanes[k].add(
+            series: r.series, device: r.device, timeMs: r.eventTimeMs, value: r.value, key: key, watermark: watermark) {
             missed |= 1 << UInt64(k)
         }
         if missed.nonzeroBitCount == lanes.count {
@@ -215,7 +225,7 @@ public final class WindowAggregator {
                 let size = lanes[k].size
                 let series = d < seriesOfDevice.count ? seriesOfDevice[d][...] : []
                 lanes[k].close(device: device, series: series, at: mark) { w in
-                    closed.append(Rollup(window: size, startMs: w.start, key: names[w.series], stats: w.stats))
+                    closed.append(Rollup(window: size, startMs: w.start, key: names[w.series], stats: w.stats, sketch: w.sketch))
                 }
             }
         }
@@ -347,7 +357,7 @@ public final class WindowAggregator {
                     for w in lane.openWindows(device: DeviceID(d), series: series) {
                         let k = names[w.series]
                         open.append(.init(window: lane.size.name, startMs: w.start, site: k.site, device: k.device,
-                                          metric: k.metric, stats: w.stats))
+                                          metric: k.metric, stats: w.stats, sketch: w.sketch))
                     }
                 }
             }
@@ -423,9 +433,9 @@ public final class WindowAggregator {
             }
             if let k = lanes.firstIndex(where: { $0.size == size }),
                size.start(containing: o.startMs, phase: lanes[k].phaseMs) == o.startMs {
-                lanes[k].restore(series: ids.series, device: ids.device, start: o.startMs, stats: o.stats)
+                lanes[k].restore(series: ids.series, device: ids.device, start: o.startMs, stats: o.stats, sketch: o.sketch)
             } else {
-                closed.append(Rollup(window: size, startMs: o.startMs, key: key, stats: o.stats))
+                closed.append(Rollup(window: size, startMs: o.startMs, key: key, stats: o.stats, sketch: sketches ? o.sketch : .init()))
             }
         }
         mirrorRegistry()

@@ -8,8 +8,16 @@
 /// for it is late unless it is still within the device's own lateness, when it opens the
 /// window again (written as a further row).
 ///
+/// Percentiles: when `sketching`, each open window also has a ``QuantileSketch``, kept beside
+/// its statistics rather than in them (a `RollupAccumulator` stays a plain 80-byte value):
+/// `sketches[i]` is slot `i`'s, an older window carries its own. A sketch is one word; its
+/// bins are allocated on a window's first reading and handed over with the window when it
+/// closes, so an empty slot holds no bins.
+///
 /// Invariants: `nextClose[d]` is the earliest close time among device `d`'s open windows
-/// (`.max` when it has none); `openCount` is the number of open windows.
+/// (`.max` when it has none); `openCount` is the number of open windows; when `sketching`,
+/// `sketches.count == slots.count` and an open window's sketch counts its readings
+/// (otherwise every sketch is empty and `sketches` is).
 ///
 /// Threading: owned by the aggregator thread, through its `WindowAggregator`; not `Sendable`.
 struct WindowLane {
@@ -29,16 +37,21 @@ struct WindowLane {
         var start: Int64
         var series: SeriesID
         var stats: RollupAccumulator
+        var sketch = QuantileSketch()
     }
 
     /// A window handed out by `close`.
-    typealias Closed = (start: Int64, series: SeriesID, stats: RollupAccumulator)
+    typealias Closed = (start: Int64, series: SeriesID, stats: RollupAccumulator, sketch: QuantileSketch)
 
     let size: WindowSize
     /// Where this size's windows start past a multiple of it (`WindowAlignment.phase(of:)`).
     let phaseMs: Int64
     let latenessMs: Int64
+    /// Whether windows keep a quantile sketch.
+    let sketching: Bool
     private(set) var slots: [Slot] = []
+    /// Slot `i`'s sketch (when `sketching`).
+    private(set) var sketches: [QuantileSketch] = []
     /// Per device, its series' open windows other than their newest.
     private(set) var older: [[Older]] = []
     /// The newest written window's start of series whose open slot window is older than it
@@ -59,11 +72,13 @@ struct WindowLane {
     /// `reservedSeries`: how many series slots to reserve address space for up front. The
     /// reservation is only address space (its pages are touched as series appear), so a
     /// fleet's slots are never copied to a larger table nor left half unused, as doubling would.
-    init(size: WindowSize, latenessMs: Int64, phaseMs: Int64 = 0, reservedSeries: Int = 0) {
+    init(size: WindowSize, latenessMs: Int64, phaseMs: Int64 = 0, reservedSeries: Int = 0, sketching: Bool = false) {
         self.size = size
         self.phaseMs = phaseMs
         self.latenessMs = latenessMs
+        self.sketching = sketching
         slots.reserveCapacity(reservedSeries)
+        if sketching { sketches.reserveCapacity(reservedSeries) }
     }
 
     @inline(__always)
@@ -76,8 +91,11 @@ struct WindowLane {
     }
 
     /// Adds a reading unless its window closed at the device's `watermark`; returns whether
-    /// it was taken.
-    mutating func add(series: SeriesID, device: DeviceID, timeMs: Int64, value: Double, watermark: Int64) -> Bool {
+    /// it was taken. `key` is the value's ``QuantileSketch/key(for:)`` (ignored unless
+    /// `sketching`).
+    mutating func add(
+        series: SeriesID, device: DeviceID, timeMs: Int64, value: Double, key: Int32 = 0, watermark: Int64
+    ) -> Bool {
         let start = size.start(containing: timeMs, phase: phaseMs)
         let close = closesAt(start)
         guard close > watermark else { return false }
@@ -87,11 +105,13 @@ struct WindowLane {
         let isOpen = slots[i].isOpen
         if current == start, isOpen {
             slots[i].stats.add(value, at: timeMs)
+            if sketching { sketches[i].add(key: key) }
             return true
         }
         if !isOpen || start > current {
             if isOpen {
-                older[d].append(Older(start: current, series: series, stats: slots[i].stats))
+                let sketch = takeSketch(i)
+                older[d].append(Older(start: current, series: series, stats: slots[i].stats, sketch: sketch))
                 if !writtenAhead.isEmpty, let written = writtenAhead[series], start >= written {
                     if start == written { reopened += 1 }
                     writtenAhead[series] = nil
@@ -105,17 +125,30 @@ struct WindowLane {
             slots[i].start = start
             slots[i].stats = RollupAccumulator()
             slots[i].stats.add(value, at: timeMs)
+            if sketching { sketches[i].add(key: key) }
         } else if let j = older[d].firstIndex(where: { $0.start == start && $0.series == series }) {
             older[d][j].stats.add(value, at: timeMs)
+            if sketching { older[d][j].sketch.add(key: key) }
             return true
         } else {
             var stats = RollupAccumulator()
             stats.add(value, at: timeMs)
-            older[d].append(Older(start: start, series: series, stats: stats))
+            var sketch = QuantileSketch()
+            if sketching { sketch.add(key: key) }
+            older[d].append(Older(start: start, series: series, stats: stats, sketch: sketch))
             openCount += 1
         }
         if close < nextClose[d] { nextClose[d] = close }
         return true
+    }
+
+    /// Slot `i`'s sketch, leaving the slot an empty one (no bins).
+    @inline(__always)
+    private mutating func takeSketch(_ i: Int) -> QuantileSketch {
+        guard sketching else { return QuantileSketch() }
+        var taken = QuantileSketch()
+        swap(&taken, &sketches[i])
+        return taken
     }
 
     /// Removes and hands over every window of `device` (whose series are `series`) that is
@@ -132,7 +165,8 @@ struct WindowLane {
             guard i < slots.count, slots[i].isOpen else { continue }
             let c = closesAt(slots[i].start)
             if c <= mark {
-                closing.append((slots[i].start, s, slots[i].stats))
+                let sketch = takeSketch(i)
+                closing.append((slots[i].start, s, slots[i].stats, sketch))
                 slots[i].stats = RollupAccumulator()  // empty; `start` says which window was written
                 if !writtenAhead.isEmpty { writtenAhead[s] = nil }
                 openCount -= 1
@@ -145,7 +179,7 @@ struct WindowLane {
             let w = older[d][j]
             let c = closesAt(w.start)
             if c <= mark {
-                closing.append((w.start, w.series, w.stats))
+                closing.append((w.start, w.series, w.stats, w.sketch))
                 openCount -= 1
             } else {
                 if c < next { next = c }
@@ -164,9 +198,10 @@ struct WindowLane {
     func openWindows(device: DeviceID, series: ArraySlice<SeriesID>) -> [Closed] {
         let d = Int(device)
         guard d < nextClose.count, nextClose[d] != .max else { return [] }
-        var all: [Closed] = older[d].map { ($0.start, $0.series, $0.stats) }
+        var all: [Closed] = older[d].map { ($0.start, $0.series, $0.stats, $0.sketch) }
         for s in series where Int(s) < slots.count && slots[Int(s)].isOpen {
-            all.append((slots[Int(s)].start, s, slots[Int(s)].stats))
+            let i = Int(s)
+            all.append((slots[i].start, s, slots[i].stats, sketching ? sketches[i] : QuantileSketch()))
         }
         return all.sorted { ($0.start, $0.series) < ($1.start, $1.series) }
     }
@@ -181,6 +216,10 @@ struct WindowLane {
             let n = i < slots.capacity ? i + 1 : Self.grownCount(slots.count, toHold: i)
             slots.reserveCapacity(n)
             slots.append(contentsOf: repeatElement(Slot(), count: n - slots.count))
+            if sketching {
+                sketches.reserveCapacity(slots.capacity)
+                sketches.append(contentsOf: repeatElement(QuantileSketch(), count: slots.count - sketches.count))
+            }
         }
         if d >= nextClose.count {
             let n = Self.grownCount(nextClose.count, toHold: d)
@@ -200,23 +239,29 @@ struct WindowLane {
     /// Puts back an open window from a checkpoint. (One without readings, which only a
     /// damaged checkpoint holds, is kept among the older windows: a slot without readings is
     /// empty.)
-    mutating func restore(series: SeriesID, device: DeviceID, start: Int64, stats: RollupAccumulator) {
+    mutating func restore(
+        series: SeriesID, device: DeviceID, start: Int64, stats: RollupAccumulator, sketch restored: QuantileSketch = .init()
+    ) {
         let i = Int(series), d = Int(device)
         if i >= slots.count || d >= nextClose.count { grow(series: i, device: d) }
         let current = slots[i].start
+        let sketch = sketching ? restored : QuantileSketch()
         if stats.count == 0 {
-            older[d].append(Older(start: start, series: series, stats: stats))
+            older[d].append(Older(start: start, series: series, stats: stats, sketch: sketch))
         } else if !slots[i].isOpen {
             if current != .min, current > start { writtenAhead[series] = current }
             slots[i].start = start
             slots[i].stats = stats
+            if sketching { sketches[i] = sketch }
         } else if start > current {
-            older[d].append(Older(start: current, series: series, stats: slots[i].stats))
+            let taken = takeSketch(i)
+            older[d].append(Older(start: current, series: series, stats: slots[i].stats, sketch: taken))
             if !writtenAhead.isEmpty, let written = writtenAhead[series], start >= written { writtenAhead[series] = nil }
             slots[i].start = start
             slots[i].stats = stats
+            if sketching { sketches[i] = sketch }
         } else {
-            older[d].append(Older(start: start, series: series, stats: stats))
+            older[d].append(Older(start: start, series: series, stats: stats, sketch: sketch))
         }
         openCount += 1
         nextClose[d] = Swift.min(nextClose[d], closesAt(start))

@@ -88,8 +88,8 @@ final class AggregatorLoop {
         let c = context.configuration
         aggregator = WindowAggregator(
             windows: c.windows, allowedLatenessMs: c.allowedLatenessMs, idleCloseMs: c.idleCloseMs,
-            alignment: c.windowAlignment, registry: context.registry)
-        sink = RollupFileSink(directory: c.dataDirectory, format: c.fileFormat)
+            alignment: c.windowAlignment, sketches: !c.percentiles.isEmpty, registry: context.registry)
+        sink = RollupFileSink(directory: c.dataDirectory, format: c.fileFormat, percentiles: c.percentiles)
         checkpoints = context.mode.checkpoints ? CheckpointFile(directory: c.dataDirectory, logger: context.logger) : nil
         if context.mode.checkpoints, !c.walEnabled {
             // Without the log nothing is replayed after a crash, so nothing may be cut back:

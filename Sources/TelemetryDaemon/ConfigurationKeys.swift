@@ -30,8 +30,6 @@ package enum ConfigurationKeys {
         "wal.enabled",
         "wal.segment_size",
         "log.level",
-        // Parsed by the parts that add them (issue 13: the metrics endpoint, percentiles);
-        // listed here already so that a file using them is not refused.
         "metrics.listen",
         "percentiles",
         "mqtt.broker",

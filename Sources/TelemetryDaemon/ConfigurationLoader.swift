@@ -134,6 +134,17 @@ package enum ConfigurationLoader {
             }
             c.fileFormat = f
         }
+        if let values = percentileList(reader) {
+            var percentiles: [Percentile] = []
+            for v in values {
+                guard let d = Double(v), let p = Percentile(percent: d) else {
+                    throw ConfigurationError(
+                        key: "percentiles", found: v, expected: "percents between 0 and 100 (exclusive), e.g. [50, 90, 99.9], or []")
+                }
+                if !percentiles.contains(p) { percentiles.append(p) }
+            }
+            c.percentiles = percentiles
+        }
         if let v = text("retention.days") {
             c.retentionDays = try integer(v, key: "retention.days", range: 0...36_500,
                                           expected: "a whole number of days (0 keeps everything)")
@@ -287,6 +298,15 @@ package enum ConfigurationLoader {
             if level.contains("+"), level != "+" { return false }
         }
         return true
+    }
+
+    /// `percentiles` as texts: a YAML list of numbers or strings, or a comma-separated string
+    /// (`[]` or an empty string: none).
+    private static func percentileList(_ reader: ConfigReader) -> [String]? {
+        let key = ConfigKey("percentiles")
+        if let a = reader.doubleArray(forKey: key) { return a.map { String($0) } }
+        if let a = reader.intArray(forKey: key) { return a.map { String($0) } }
+        return list(reader, "percentiles")
     }
 
     private static func list(_ reader: ConfigReader, _ key: String) -> [String]? {

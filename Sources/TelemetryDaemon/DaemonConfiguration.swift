@@ -25,6 +25,8 @@ package struct DaemonConfiguration: Sendable, Equatable {
     package var limits = DecodeLimits()
     package var maxSeries = 1_000_000
     package var fileFormat: RollupFileFormat = .jsonl
+    /// The percentile columns of rollups (`percentiles`); empty: no sketches, no columns.
+    package var percentiles: [Percentile] = Percentile.defaults
     package var retentionDays = 0
     package var statusIntervalMs: Int64 = 5_000
     /// How often `devices.jsonl` (one line per device) is rewritten; it grows with the fleet,

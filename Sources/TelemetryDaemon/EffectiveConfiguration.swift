@@ -55,6 +55,9 @@ package enum EffectiveConfiguration {
         case "limits.max_future_skew": return duration(c.limits.maxFutureSkewMs)
         case "limits.max_series": return "\(c.maxSeries)"
         case "files.format": return c.fileFormat.rawValue
+        case "percentiles":
+            return "[" + c.percentiles.map { $0.percent == $0.percent.rounded() ? "\(Int($0.percent))" : "\($0.percent)" }
+                .joined(separator: ", ") + "]"
         case "retention.days": return "\(c.retentionDays)"
         case "status.interval": return duration(c.statusIntervalMs)
         case "status.devices_interval": return duration(c.devicesIntervalMs)

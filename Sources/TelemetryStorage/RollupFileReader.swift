@@ -32,6 +32,8 @@ package struct RollupFileReader: Sendable {
     package private(set) var malformed = MalformedLineTally()
     /// CSV: field index of each known column, once the header has been read.
     private var csvColumns: [RollupColumn: Int]?
+    /// The CSV header's percentile columns and their indices.
+    private var csvPercentiles: [(Percentile, Int)] = []
 
     /// A reader for `path`, positioned at the start. `format` defaults to the file's extension
     /// (`.csv` means CSV, anything else JSON Lines).
@@ -140,17 +142,26 @@ package struct RollupFileReader: Sendable {
             if csvColumns == nil {
                 if fields.contains("window"), fields.contains("start"), fields.contains("metric") {
                     var map: [RollupColumn: Int] = [:]
+                    var percentiles: [(Percentile, Int)] = []
                     for (index, name) in fields.enumerated() {
-                        if let column = RollupColumn(rawValue: name), map[column] == nil { map[column] = index }
+                        if let column = RollupColumn(rawValue: name) {
+                            if map[column] == nil { map[column] = index }
+                        } else if let p = Percentile(name: name), !percentiles.contains(where: { $0.0 == p }) {
+                            percentiles.append((p, index))
+                        }
                     }
                     csvColumns = map
+                    csvPercentiles = percentiles
                     return 0
                 }
-                // No header: assume the daemon's standard column order.
-                csvColumns = Dictionary(uniqueKeysWithValues: RollupColumn.allCases.enumerated().map { ($1, $0) })
+                // No header: assume the daemon's standard column order (default percentiles).
+                let names = RollupFileFormat.columns
+                csvColumns = Dictionary(uniqueKeysWithValues: RollupColumn.allCases.map { ($0, names.firstIndex(of: $0.rawValue)!) })
+                csvPercentiles = Percentile.defaults.map { ($0, names.firstIndex(of: $0.name)!) }
             }
             let columns = csvColumns ?? [:]
-            row = RollupRow.decode(textNumbers: true) { column in
+            let percentiles = csvPercentiles.compactMap { p, index in index < fields.count ? (p, RollupRow.RawField.text(fields[index])) : nil }
+            row = RollupRow.decode(textNumbers: true, percentiles: percentiles) { column in
                 guard let index = columns[column], index < fields.count else { return nil }
                 return .text(fields[index])
             }

@@ -55,11 +55,15 @@ package final class RollupFileSink {
     /// The files with an open handle (for tests).
     var openPaths: Set<String> { Set(open.keys) }
 
-    package init(directory: DataDirectory, format: RollupFileFormat) {
+    package init(directory: DataDirectory, format: RollupFileFormat, percentiles: [Percentile] = Percentile.defaults) {
         self.directory = directory
         self.format = format
-        self.encoder = RollupLineEncoder(format: format)
+        self.encoder = RollupLineEncoder(format: format, percentiles: percentiles)
+        self.csvHeader = encoder.csvHeader
     }
+
+    /// The CSV header line of this sink's columns.
+    private let csvHeader: [UInt8]
 
     /// The file a rollup belongs in.
     package func path(for r: Rollup) -> String {
@@ -126,7 +130,7 @@ package final class RollupFileSink {
                 let f = batches[k]
                 try journal?.willAppend(to: f.path)
                 let file = try handle(f.path)
-                if format == .csv, file.size == 0 { try file.append(RollupEncoder.csvHeader) }
+                if format == .csv, file.size == 0 { try file.append(csvHeader) }
                 try file.append(f.bytes)
                 dirty.insert(f.path)
                 linesWritten += f.lines

@@ -4,15 +4,17 @@ import Testing
 
 @Suite struct RollupEncoderTests {
     static let columns = ["window", "start", "end", "site", "device", "metric", "count",
-                          "min", "max", "sum", "mean", "first", "last", "stddev"]
+                          "min", "max", "sum", "mean", "first", "last", "stddev",
+                          "first_ts", "last_ts", "m2", "p50", "p90", "p95", "p99", "sketch"]
     static let start: Int64 = 1_795_500_000_000   // 2026-11-24T06:00:00Z
 
     static func rollup(_ values: [Double], site: String = "hanoi", device: String = "aq-001", metric: String = "pm25",
                        window: String = "1m") -> Rollup {
         var s = RollupAccumulator()
-        for (i, v) in values.enumerated() { s.add(v, at: start + Int64(i)) }
+        var sketch = QuantileSketch()
+        for (i, v) in values.enumerated() { s.add(v, at: start + Int64(i)); sketch.add(v) }
         return Rollup(window: WindowSize(parsing: window)!, startMs: start,
-                      key: SeriesKey(site: site, device: device, metric: metric), stats: s)
+                      key: SeriesKey(site: site, device: device, metric: metric), stats: s, sketch: sketch)
     }
 
     static func line(_ r: Rollup, _ format: RollupFileFormat = .jsonl) -> String {
@@ -53,13 +55,13 @@ import Testing
         return fields
     }
 
-    @Test func jsonLineHasExactlyTheFourteenFieldsInOrder() {
+    @Test func jsonLineHasExactlyTheTwentyTwoFieldsInOrder() {
         let text = Self.line(Self.rollup([30.1, 41, 35.5]))
         #expect(text.hasSuffix("}\n"))
         #expect(text.filter { $0 == "\n" }.count == 1)
         #expect(Self.rawFields(text).map { $0.0 } == Self.columns)
         let o = Self.parse(text)
-        #expect(o?.count == 14)
+        #expect(o?.count == 22)
     }
 
     @Test func jsonLineValuesReadBackWithFoundation() {
@@ -91,6 +93,64 @@ import Testing
         #expect(fields["mean"] == "230.0")
         #expect(fields["first"] == "230.0")
         #expect(fields["stddev"] == "0.0")
+        #expect(fields["m2"] == "0.0")
+        #expect(fields["p50"] == "230.0")
+        #expect(fields["p99"] == "230.0")
+    }
+
+    @Test func firstAndLastTimestampsAreTheEventTimesOfTheFirstAndLastReadings() {
+        var s = RollupAccumulator()
+        s.add(2, at: Self.start + 7_250)
+        s.add(1, at: Self.start + 1_500)
+        s.add(3, at: Self.start + 59_999)
+        let r = Rollup(window: WindowSize(parsing: "1m")!, startMs: Self.start, key: SeriesKey(site: "a", device: "b", metric: "c"), stats: s)
+        let fields = Dictionary(uniqueKeysWithValues: Self.rawFields(Self.line(r)))
+        #expect(fields["first_ts"] == #""2026-11-24T06:00:01.500Z""#)
+        #expect(fields["last_ts"] == #""2026-11-24T06:00:59.999Z""#)
+        #expect(fields["m2"] == "2.0")
+    }
+
+    @Test func percentileColumnsFollowTheConfiguredList() {
+        let r = Self.rollup((1...1000).map { Double($0) })
+        var encoder = RollupLineEncoder(format: .jsonl, percentiles: [Percentile(percent: 99.9)!, Percentile(percent: 25)!])
+        var out: [UInt8] = []
+        encoder.append(r, to: &out)
+        let fields = Self.rawFields(String(decoding: out, as: UTF8.self))
+        #expect(fields.map(\.0).suffix(4) == ["m2", "p99_9", "p25", "sketch"])
+        let p999 = Double(fields.first { $0.0 == "p99_9" }!.1)!
+        #expect((p999 - 999).magnitude <= 9.99)
+        var none = RollupLineEncoder(format: .csv, percentiles: [])
+        out = []
+        none.append(r, to: &out)
+        #expect(Self.csvFields(String(decoding: out, as: UTF8.self)).count == 17)
+        #expect(String(decoding: none.csvHeader, as: UTF8.self).hasSuffix(",first_ts,last_ts,m2\n"))
+    }
+
+    @Test func theSketchColumnReadsBackAsTheWindowsSketch() throws {
+        let r = Self.rollup([3, 1, 4, 1, 5, 9, 2, 6])
+        let fields = Dictionary(uniqueKeysWithValues: Self.rawFields(Self.line(r)))
+        let text = try #require(fields["sketch"]).dropFirst().dropLast()
+        #expect(QuantileSketch(text: String(text)) == r.sketch)
+    }
+
+    @Test func aRowReadBackRendersToTheSameBytes() throws {
+        for format in RollupFileFormat.allCases {
+            let line = Self.line(Self.rollup([21.5, 22, 19.25, 0, -4]), format)
+            let row: RollupRow
+            if format == .jsonl {
+                row = try #require(Array(line.utf8.dropLast()).withUnsafeBytes { RollupRow.decode(jsonLine: $0) })
+            } else {
+                let fields = Self.csvFields(line)
+                let names = RollupFileFormat.columns
+                row = try #require(RollupRow.decode(
+                    textNumbers: true,
+                    percentiles: Percentile.defaults.map { ($0, .text(fields[names.firstIndex(of: $0.name)!])) }
+                ) { c in .text(fields[names.firstIndex(of: c.rawValue)!]) })
+            }
+            var out: [UInt8] = []
+            RollupEncoder.append(row, format: format, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == line)
+        }
     }
 
     @Test func tinyAndHugeValuesKeepAnExponentAndReadBackExactly() {
@@ -126,7 +186,7 @@ import Testing
         #expect(fields["sum"] == "null")
         #expect(Self.parse(Self.line(r))?["sum"] is NSNull)
         let csv = Self.line(r, .csv).dropLast().split(separator: ",", omittingEmptySubsequences: false)
-        #expect(csv.count == 14)
+        #expect(csv.count == 22)
         #expect(csv[9] == "")
     }
 
@@ -186,7 +246,7 @@ import Testing
         let line = Self.line(Self.rollup([1], site: "a,b", device: "say \"hi\"", metric: "x y"), .csv)
         #expect(line.contains(#","a,b","say ""hi""","x y","#))
         let f = Self.csvFields(line)
-        #expect(f.count == 14)
+        #expect(f.count == 22)
         #expect(f[3] == "a,b")
         #expect(f[4] == "say \"hi\"")
         #expect(f[5] == "x y")

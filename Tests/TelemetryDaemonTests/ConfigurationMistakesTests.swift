@@ -88,17 +88,14 @@ import TelemetryStorage
             listed += cell.split(separator: "`", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
         }
         #expect(Set(listed).subtracting(ConfigurationKeys.all).sorted() == [], "in the README but not known")
-        // Listed by the parts of issue 13 that parse them, when they are merged.
-        let rowsAddedByTheirParts: Set<String> = ["percentiles"]
-        #expect(Set(ConfigurationKeys.all).subtracting(listed).subtracting(rowsAddedByTheirParts).sorted() == [],
+                #expect(Set(ConfigurationKeys.all).subtracting(listed).sorted() == [],
                 "known but not in the README")
     }
 
     @Test func theLoaderReadsEveryKnownKeyAndNoOther() async throws {
         let (_, sources) = try await ConfigurationLoader.loadRecordingSources(file: nil, environment: false)
         #expect(sources.keysRead.subtracting(ConfigurationKeys.all).sorted() == [], "read but not known")
-        let parsedByTheirParts: Set<String> = ["percentiles"]
-        #expect(Set(ConfigurationKeys.all).subtracting(sources.keysRead).subtracting(parsedByTheirParts).sorted() == [],
+                #expect(Set(ConfigurationKeys.all).subtracting(sources.keysRead).sorted() == [],
                 "known but never read")
     }
 
@@ -198,7 +195,7 @@ import TelemetryStorage
 
     @Test func everySettingThisBuildParsesIsPrinted() {
         let unprinted = ConfigurationKeys.all.filter { EffectiveConfiguration.value(of: $0, in: DaemonConfiguration()) == nil }
-        #expect(Set(unprinted).isSubset(of: ["percentiles"]), "\(unprinted)")
+        #expect(unprinted == [], "\(unprinted)")
     }
 
     @Test func theBrokerPasswordIsNotPrinted() async throws {

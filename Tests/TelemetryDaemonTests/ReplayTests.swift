@@ -75,7 +75,7 @@ func cleanCapture(seed: UInt64, devices: Int, messagesPerDevice: Int, startMs: I
         _ = try await replay([capture], dataDir: dir.path + "/data")
         let (_, raw) = try RollupFiles.read(dir.path + "/data")
         #expect(!raw.isEmpty)
-        let floatFields = ["min", "max", "sum", "mean", "first", "last", "stddev"]
+        let floatFields = ["min", "max", "sum", "mean", "first", "last", "stddev", "m2", "p50", "p90", "p95", "p99"]
         for line in raw {
             for f in floatFields {
                 let range = line.range(of: "\"\(f)\":")!
@@ -156,8 +156,9 @@ func cleanCapture(seed: UInt64, devices: Int, messagesPerDevice: Int, startMs: I
         for f in files {
             let text = try String(contentsOfFile: f, encoding: .utf8)
             let rows = text.split(separator: "\n")
-            #expect(rows[0] == "window,start,end,site,device,metric,count,min,max,sum,mean,first,last,stddev")
-            #expect(rows.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == 14 })
+            #expect(rows[0] == "window,start,end,site,device,metric,count,min,max,sum,mean,first,last,stddev,"
+                    + "first_ts,last_ts,m2,p50,p90,p95,p99,sketch")
+            #expect(rows.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == 22 })
         }
     }
 
@@ -202,5 +203,63 @@ func cleanCapture(seed: UInt64, devices: Int, messagesPerDevice: Int, startMs: I
         #expect(parts[2] == "DOUBLE")
         #expect(parts[3] == "DOUBLE")
         #expect(parts[4].hasPrefix("TIMESTAMP"))
+    }
+
+    @Test func duckDBTypesTheNewColumnsOverAllWindowsAndMergesTenSecondRowsIntoMinutes() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let lines = cleanCapture(seed: 12, devices: 6, messagesPerDevice: 100, startMs: 1_795_500_000_000)
+        let capture = dir.write("c.txt", Array((lines.joined(separator: "\n") + "\n").utf8))
+        _ = try await replay([capture], dataDir: dir.path + "/data")
+        // The README's merge (1h → 1d there), here 10s → 1m, against the daemon's own 1m rows:
+        // count, min, max, first, last and their times exactly; sum, mean and stddev within 1e-9.
+        let script = """
+            import duckdb
+            files = '\(dir.path)/data/rollups/*/*/*.jsonl'
+            t = duckdb.sql(f"select typeof(any_value(first_ts)), typeof(any_value(last_ts)), typeof(any_value(m2)), \\
+            typeof(any_value(p50)), typeof(any_value(p90)), typeof(any_value(p95)), typeof(any_value(p99)), \\
+            typeof(any_value(sketch)), typeof(any_value(stddev)) from read_json_auto('{files}')").fetchall()[0]
+            print("|".join(t))
+            m = duckdb.sql(f\"\"\"
+            WITH h AS (SELECT * FROM read_json_auto('\(dir.path)/data/rollups/10s/*/*.jsonl')),
+            d AS (
+              SELECT site, device, metric, time_bucket(INTERVAL 1 minute, "start"::TIMESTAMP) AS minute,
+                     sum("count") AS n, sum("sum") AS total, min("min") AS lo, max("max") AS hi,
+                     sum("count" * mean) / sum("count") AS mean,
+                     arg_min("first", first_ts::TIMESTAMP) AS first, min(first_ts::TIMESTAMP) AS first_ts,
+                     arg_max("last", last_ts::TIMESTAMP) AS last, max(last_ts::TIMESTAMP) AS last_ts
+              FROM h GROUP BY ALL),
+            merged AS (
+              SELECT *, sqrt(m2 / n) AS stddev FROM (
+                SELECT d.*, sum(h.m2 + h."count" * (h.mean - d.mean) ^ 2) AS m2
+                FROM h JOIN d ON h.site = d.site AND h.device = d.device AND h.metric = d.metric
+                             AND time_bucket(INTERVAL 1 minute, h."start"::TIMESTAMP) = d.minute
+                GROUP BY ALL)),
+            m AS (SELECT * FROM read_json_auto('\(dir.path)/data/rollups/1m/*/*.jsonl'))
+            SELECT count(*), count(*) FILTER (WHERE merged.n <> m."count" OR merged.lo <> m."min" OR merged.hi <> m."max"
+                     OR merged.first <> m."first" OR merged."last" <> m."last"
+                     OR merged.first_ts <> m.first_ts::TIMESTAMP OR merged.last_ts <> m.last_ts::TIMESTAMP
+                     OR abs(merged.total - m."sum") > 1e-9 * greatest(abs(m."sum"), 1)
+                     OR abs(merged.mean - m.mean) > 1e-9 * greatest(abs(m.mean), 1)
+                     OR abs(merged.stddev - m.stddev) > 1e-9 * greatest(m.stddev, 1)),
+                   (SELECT count(*) FROM m)
+            FROM merged JOIN m ON merged.site = m.site AND merged.device = m.device AND merged.metric = m.metric
+                               AND merged.minute = m."start"::TIMESTAMP
+            \"\"\").fetchall()[0]
+            print("|".join(str(x) for x in m))
+            """
+        let (status, text) = try await runPython(script)
+        #expect(status == 0, "python3 with duckdb is needed (pip install duckdb): \(text)")
+        let lines2 = text.split(separator: "\n").map(String.init)
+        try #require(lines2.count == 2, "\(text)")
+        let types = lines2[0].split(separator: "|").map(String.init)
+        #expect(types[0].hasPrefix("TIMESTAMP") && types[1] == types[0], "\(types)")
+        #expect(types[2...6].allSatisfy { $0 == "DOUBLE" }, "\(types)")
+        #expect(types[7] == "VARCHAR")
+        #expect(types[8] == "DOUBLE")
+        let counts = lines2[1].split(separator: "|").compactMap { Int($0) }
+        try #require(counts.count == 3)
+        #expect(counts[0] > 0 && counts[0] == counts[2], "every 1m row has its merge: \(counts)")
+        #expect(counts[1] == 0, "merged rows that differ: \(counts)")
     }
 }

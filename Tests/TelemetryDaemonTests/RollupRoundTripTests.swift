@@ -18,13 +18,15 @@ import TelemetryStorage
         var out: [Rollup] = []
         for (i, tag) in hostileTags.enumerated() {
             var stats = RollupAccumulator()
+            var sketch = QuantileSketch()
             for (k, v) in [230, 1e-7 * Double(i + 1), 123_456_789.125, -0.5].enumerated() {
                 stats.add(v, at: start + Int64(k))
+                sketch.add(v)
             }
             let keys = [SeriesKey(site: tag, device: "d", metric: "m"), SeriesKey(site: "s", device: tag, metric: "m"),
                         SeriesKey(site: "s", device: "d", metric: tag)]
             for key in keys {
-                out.append(Rollup(window: WindowSize(parsing: "1m")!, startMs: start + Int64(i) * 60_000, key: key, stats: stats))
+                out.append(Rollup(window: WindowSize(parsing: "1m")!, startMs: start + Int64(i) * 60_000, key: key, stats: stats, sketch: sketch))
             }
         }
         return out.sorted {
@@ -51,7 +53,7 @@ import TelemetryStorage
         let file = try Data(contentsOf: URL(fileURLWithPath: path))
 
         var reader = RollupFileReader(path: path)
-        #expect(try reader.readAll() == rollups.map(RollupRow.init))
+        #expect(try reader.readAll() == rollups.map { RollupRow($0) })
         #expect(reader.malformed.count == 0)
 
         let query = try await Executables.run("telemetryctl", [

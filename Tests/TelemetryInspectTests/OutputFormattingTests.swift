@@ -14,7 +14,8 @@ import TelemetryTestSupport
         #expect(line.hasPrefix(#"{"window":"1m","start":"2026-11-24T06:00:00.000Z","end":"2026-11-24T06:01:00.000Z","#))
         #expect(line.contains(#""count":6,"min":230.0,"#))
         #expect(line.contains(#""mean":230.0,"#))
-        #expect(line.hasSuffix(#""stddev":0.0}"#))
+        #expect(line.contains(#""stddev":0.0,"first_ts":"2026-11-24T06:00:01.000Z","last_ts":"2026-11-24T06:00:30.000Z","m2":"#))
+        #expect(line.contains(#","p50":"#) && line.contains(#","sketch":"dd1:"#))
         let keys = try? JSONParser.parse(line).objectMembers?.map(\.key)
         #expect(keys == RollupFileFormat.columns)
     }
@@ -47,7 +48,8 @@ import TelemetryTestSupport
 
     @Test func csvOutputStartsWithTheDaemonHeader() {
         let lines = RollupRowFormatter.render([makeRow()], format: .csv)
-        #expect(lines.first == "window,start,end,site,device,metric,count,min,max,sum,mean,first,last,stddev")
+        #expect(lines.first == "window,start,end,site,device,metric,count,min,max,sum,mean,first,last,stddev,"
+                + "first_ts,last_ts,m2,p50,p90,p95,p99,sketch")
         #expect(lines.count == 2)
     }
 

@@ -42,10 +42,17 @@ package func makeRow(
 ) -> RollupRow {
     let w = WindowSize(parsing: window)!
     let s = UTCTimestamp.parse(start)!
+    // The mergeable state as the daemon writes it: a sketch of `count` values around the mean.
+    var sketch = QuantileSketch()
+    for i in 0..<Int(count) { sketch.add(mean + Double(i % 3) - 1) }
+    let percentiles = Percentile.defaults.map {
+        RollupRow.PercentileValue($0, $0.value(of: sketch, min: mean - 5, max: mean + 5)!)
+    }
     return RollupRow(
         window: w, start: s, end: s + w.milliseconds, site: site, device: device, metric: metric,
         count: count, min: mean - 5, max: mean + 5, sum: mean * Double(count), mean: mean, first: mean - 1,
-        last: mean + 1, stddev: 3.72)
+        last: mean + 1, stddev: 3.72, firstTs: s + 1_000, lastTs: s + w.milliseconds / 2,
+        m2: 3.72 * 3.72 * Double(count), percentiles: percentiles, sketch: sketch)
 }
 
 /// One JSON Lines record (with newline) as the daemon writes it.

@@ -16,7 +16,8 @@
 --   * `vn/{site}/{device}/{metric}` (any other last segment) carries one number as text;
 --     its event time is the arrival time;
 --   * tumbling windows of 10 s, 1 min and 1 h aligned to UTC midnight (the epoch is one), per
---     series (site, device, metric): count, min, max, sum, mean and population stddev.
+--     series (site, device, metric): count, min, max, sum, mean and population stddev, the
+--     event times of the first and last readings and M2 (the sum of squared deviations).
 -- What this does not model, because a clean capture (`telemetry-sim record --faults 0`) has
 -- none of it: rejected messages (bad JSON, bad tags, future or late event times, the series
 -- limit), duplicate `seq`s, and a key given twice in one object (telemetryd keeps the last).
@@ -94,6 +95,9 @@ SELECT
     max(value) AS max,
     sum(value) AS sum,
     avg(value) AS mean,
-    stddev_pop(value) AS stddev
+    stddev_pop(value) AS stddev,
+    min(event_ms) AS first_ms,
+    max(event_ms) AS last_ms,
+    var_pop(value) * count(*) AS m2
 FROM readings, windows
 GROUP BY ALL

@@ -62,6 +62,9 @@ SELECT
     max(value) AS max,
     sum(value) AS sum,
     avg(value) AS mean,
-    stddev_pop(value) AS stddev
+    stddev_pop(value) AS stddev,
+    min(event_ms) AS first_ms,
+    max(event_ms) AS last_ms,
+    var_pop(value) * count(*) AS m2
 FROM readings, windows
 GROUP BY ALL
