@@ -88,14 +88,14 @@ import TelemetryStorage
             listed += cell.split(separator: "`", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
         }
         #expect(Set(listed).subtracting(ConfigurationKeys.all).sorted() == [], "in the README but not known")
-                #expect(Set(ConfigurationKeys.all).subtracting(listed).sorted() == [],
+        #expect(Set(ConfigurationKeys.all).subtracting(listed).sorted() == [],
                 "known but not in the README")
     }
 
     @Test func theLoaderReadsEveryKnownKeyAndNoOther() async throws {
         let (_, sources) = try await ConfigurationLoader.loadRecordingSources(file: nil, environment: false)
         #expect(sources.keysRead.subtracting(ConfigurationKeys.all).sorted() == [], "read but not known")
-                #expect(Set(ConfigurationKeys.all).subtracting(sources.keysRead).sorted() == [],
+        #expect(Set(ConfigurationKeys.all).subtracting(sources.keysRead).sorted() == [],
                 "known but never read")
     }
 
