@@ -67,7 +67,7 @@ package struct ColumnNumberFormat: Sendable, Equatable {
             largest = Swift.max(largest, abs(value))
             let integerDigits = largest < 1 ? 1 : Int(log10(largest).rounded(.down)) + 1
             let cap = Swift.min(Self.maxDecimals, Swift.max(0, Self.maxFixedDigits - integerDigits))
-            decimals = Swift.max(decimals, Swift.min(digits.decimals, cap))
+            decimals = Swift.max(decimals, Self.decimalsShown(value, upTo: Swift.min(digits.decimals, cap)))
             significantDigits = Swift.min(Swift.max(significantDigits, digits.significant), Self.maxSignificantDigits)
             let magnitude = abs(value)
             if magnitude >= 1e15 || (magnitude > 0 && magnitude < 1e-6) { scientific = true }
@@ -103,6 +103,20 @@ package struct ColumnNumberFormat: Sendable, Equatable {
             return String(format: "%.\(significantDigits - 1)e", value)
         }
         return Self.fixed(value, decimals: decimals)
+    }
+
+    /// The decimals `value` needs once rounded to `limit` decimals: a sum that floating point
+    /// left just below its value (`4271.799999999999`, `0.1 + 0.2`) needs as few as the value
+    /// it stands for (`4271.8`, `0.3`), not the cap.
+    static func decimalsShown(_ value: Double, upTo limit: Int) -> Int {
+        guard limit > 0 else { return 0 }
+        let text = fixed(value, decimals: limit)
+        var shown = limit
+        for c in text.reversed() {
+            guard c == "0", shown > 0 else { break }
+            shown -= 1
+        }
+        return shown
     }
 
     /// `value` with exactly `decimals` decimals (`-0` is written `0`).

@@ -27,11 +27,17 @@ package struct RollupTable: Sendable {
         }
     }
 
-    /// The float fields, in column order.
+    /// The float fields, in column order: the statistics, then the median and the 99th
+    /// percentile (a dash for rows without them: files from before percentiles, or
+    /// `percentiles` configured without them; `--format json|csv` has every one).
     private static let floatFields: [(String, @Sendable (RollupRow) -> Double)] = [
         ("min", \.min), ("max", \.max), ("mean", \.mean), ("sum", \.sum), ("first", \.first), ("last", \.last),
-        ("stddev", \.stddev),
+        ("stddev", \.stddev), ("p50", { percentile("p50", of: $0) }), ("p99", { percentile("p99", of: $0) }),
     ]
+
+    private static func percentile(_ name: String, of row: RollupRow) -> Double {
+        row.percentiles.first { $0.percentile.name == name }?.value ?? .nan
+    }
 
     package let style: Style
     private var table: TableRenderer

@@ -69,6 +69,17 @@ enum Executables {
         #expect(plot.stdout.contains("pm25"))
     }
 
+    /// The README's "without a broker" example records without --start: the period starts now.
+    @Test func recordWithoutAStartBeginsNow() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let capture = dir.path + "/now.capture"
+        let record = try await Executables.run("telemetry-sim", ["record", "--out", capture, "--devices", "2", "--duration", "1m"])
+        #expect(record.status == 0, "\(record.stderr)")
+        let year = Calendar(identifier: .gregorian).component(.year, from: Date())
+        #expect(record.stderr.contains("(\(year)-"), "\(record.stderr)")
+    }
+
     @Test func aHexCaptureRecordedByTheSimulatorReplaysFromTheCommandLine() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }

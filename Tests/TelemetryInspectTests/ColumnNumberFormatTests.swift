@@ -70,4 +70,10 @@ import TelemetryTestSupport
         #expect(RollupRowFormatter.jsonLine(row).contains(#""mean":35.6123456789"#))
         #expect(RollupRowFormatter.csvLine(row).contains(",35.6123456789,"))
     }
+
+    @Test func aSumFloatingPointLeftJustBelowItsValueShowsTheValuesDecimals() {
+        let sum = 0.1 + 0.2  // 0.30000000000000004
+        #expect(ColumnNumberFormat.fitted([sum, 3256.5]).format(sum) == "0.3")
+        #expect(ColumnNumberFormat.fitted([4271.799999999999, 3256.5]).format(4271.799999999999) == "4271.8")
+    }
 }

@@ -65,7 +65,9 @@ struct Record: ParsableCommand {
         if CapturePayloadEncoding(rawValue: payloadEncoding) == nil {
             throw ValidationError("--payload-encoding: expected raw or hex; got '\(payloadEncoding)'")
         }
-        _ = try fleetConfiguration(nowMs: FleetConfiguration.minimumStartMs)
+        // With --start now, the time it is: the minimum start is not a whole minute, so
+        // flooring it to one (as 'now' is) would be refused.
+        _ = try fleetConfiguration(nowMs: Int64((Date().timeIntervalSince1970 * 1_000).rounded(.down)))
         if out.isEmpty { throw ValidationError("--out needs a file path, or '-' for standard output") }
     }
 
