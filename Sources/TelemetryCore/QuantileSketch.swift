@@ -61,6 +61,14 @@ public struct QuantileSketch: Sendable, Hashable {
 
     public init() {}
 
+    /// The sketch of one bin (0: empty); for ``SketchArena``.
+    init(single: UInt64) { self.single = single }
+
+    /// The sketch of `bins` (sorted by key, counts ≥ 1, at most `maxBins`); for ``SketchArena``.
+    init(sortedBins: UnsafeBufferPointer<UInt64>) {
+        if sortedBins.count == 1 { single = sortedBins[0] } else if sortedBins.count > 1 { spilled = Array(sortedBins) }
+    }
+
     /// Whether nothing was added.
     public var isEmpty: Bool { single == 0 && spilled.isEmpty }
 

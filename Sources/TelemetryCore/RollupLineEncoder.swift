@@ -36,6 +36,8 @@ public struct RollupLineEncoder {
     private var lastSite = ""
     private var lastDevice = ""
     private var lastSiteAndDevice: [UInt8] = []
+    /// `first_ts` and `last_ts`: the text of their hour, kept (they lie in the row's window).
+    private var times = UTCHourTextCache()
 
     public init(format: RollupFileFormat, percentiles: [Percentile] = Percentile.defaults) {
         self.format = format
@@ -92,9 +94,9 @@ public struct RollupLineEncoder {
             if let sketch = row.sketch { appendSketch(sketch, &out) }
         case .csv:
             out.append(0x2C)
-            if let t = row.firstTs { UTCTimestamp.append(milliseconds: t, to: &out) }
+            if let t = row.firstTs { times.append(milliseconds: t, to: &out) }
             out.append(0x2C)
-            if let t = row.lastTs { UTCTimestamp.append(milliseconds: t, to: &out) }
+            if let t = row.lastTs { times.append(milliseconds: t, to: &out) }
             out.append(0x2C)
             if let m2 = row.m2 { _ = appendFloat(m2, &out) }
             if !percentiles.isEmpty {
@@ -117,16 +119,16 @@ public struct RollupLineEncoder {
             jsonTime(Self.lastTsKey, last, &out)
         case .csv:
             out.append(0x2C)
-            UTCTimestamp.append(milliseconds: first, to: &out)
+            times.append(milliseconds: first, to: &out)
             out.append(0x2C)
-            UTCTimestamp.append(milliseconds: last, to: &out)
+            times.append(milliseconds: last, to: &out)
         }
     }
 
     @inline(__always)
-    private func jsonTime(_ key: StaticString, _ ms: Int64, _ out: inout [UInt8]) {
+    private mutating func jsonTime(_ key: StaticString, _ ms: Int64, _ out: inout [UInt8]) {
         Self.put(key, to: &out)
-        UTCTimestamp.append(milliseconds: ms, to: &out)
+        times.append(milliseconds: ms, to: &out)
         out.append(0x22)
     }
 

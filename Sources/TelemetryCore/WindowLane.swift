@@ -8,11 +8,12 @@
 /// for it is late unless it is still within the device's own lateness, when it opens the
 /// window again (written as a further row).
 ///
-/// Percentiles: when `sketching`, each open window also has a ``QuantileSketch``, kept beside
+/// Percentiles: when `sketching`, each open window also has a quantile sketch, kept beside
 /// its statistics rather than in them (a `RollupAccumulator` stays a plain 80-byte value):
-/// `sketches[i]` is slot `i`'s, an older window carries its own. A sketch is one word; its
-/// bins are allocated on a window's first reading and handed over with the window when it
-/// closes, so an empty slot holds no bins.
+/// slot `i`'s is slot `i` of `sketches`, a ``SketchArena`` (plain integers into one table of
+/// bins, reused window after window: no retain, release or allocation per reading); an older
+/// window carries its own ``QuantileSketch``. A slot's sketch becomes a `QuantileSketch` when
+/// its window leaves the slot (closes, or becomes an older one), so an empty slot holds no bins.
 ///
 /// Invariants: `nextClose[d]` is the earliest close time among device `d`'s open windows
 /// (`.max` when it has none); `openCount` is the number of open windows; when `sketching`,
@@ -51,7 +52,7 @@ struct WindowLane {
     let sketching: Bool
     private(set) var slots: [Slot] = []
     /// Slot `i`'s sketch (when `sketching`).
-    private(set) var sketches: [QuantileSketch] = []
+    private(set) var sketches = SketchArena()
     /// Per device, its series' open windows other than their newest.
     private(set) var older: [[Older]] = []
     /// The newest written window's start of series whose open slot window is older than it
@@ -105,7 +106,7 @@ struct WindowLane {
         let isOpen = slots[i].isOpen
         if current == start, isOpen {
             slots[i].stats.add(value, at: timeMs)
-            if sketching { sketches[i].add(key: key) }
+            if sketching { sketches.add(i, key: key) }
             return true
         }
         if !isOpen || start > current {
@@ -125,7 +126,7 @@ struct WindowLane {
             slots[i].start = start
             slots[i].stats = RollupAccumulator()
             slots[i].stats.add(value, at: timeMs)
-            if sketching { sketches[i].add(key: key) }
+            if sketching { sketches.add(i, key: key) }
         } else if let j = older[d].firstIndex(where: { $0.start == start && $0.series == series }) {
             older[d][j].stats.add(value, at: timeMs)
             if sketching { older[d][j].sketch.add(key: key) }
@@ -146,9 +147,7 @@ struct WindowLane {
     @inline(__always)
     private mutating func takeSketch(_ i: Int) -> QuantileSketch {
         guard sketching else { return QuantileSketch() }
-        var taken = QuantileSketch()
-        swap(&taken, &sketches[i])
-        return taken
+        return sketches.take(i)
     }
 
     /// Removes and hands over every window of `device` (whose series are `series`) that is
@@ -201,7 +200,7 @@ struct WindowLane {
         var all: [Closed] = older[d].map { ($0.start, $0.series, $0.stats, $0.sketch) }
         for s in series where Int(s) < slots.count && slots[Int(s)].isOpen {
             let i = Int(s)
-            all.append((slots[i].start, s, slots[i].stats, sketching ? sketches[i] : QuantileSketch()))
+            all.append((slots[i].start, s, slots[i].stats, sketching ? sketches.sketch(i) : QuantileSketch()))
         }
         return all.sorted { ($0.start, $0.series) < ($1.start, $1.series) }
     }
@@ -218,7 +217,7 @@ struct WindowLane {
             slots.append(contentsOf: repeatElement(Slot(), count: n - slots.count))
             if sketching {
                 sketches.reserveCapacity(slots.capacity)
-                sketches.append(contentsOf: repeatElement(QuantileSketch(), count: slots.count - sketches.count))
+                sketches.appendEmpty(slots.count - sketches.count)
             }
         }
         if d >= nextClose.count {
@@ -252,14 +251,14 @@ struct WindowLane {
             if current != .min, current > start { writtenAhead[series] = current }
             slots[i].start = start
             slots[i].stats = stats
-            if sketching { sketches[i] = sketch }
+            if sketching { sketches.set(i, to: sketch) }
         } else if start > current {
             let taken = takeSketch(i)
             older[d].append(Older(start: current, series: series, stats: slots[i].stats, sketch: taken))
             if !writtenAhead.isEmpty, let written = writtenAhead[series], start >= written { writtenAhead[series] = nil }
             slots[i].start = start
             slots[i].stats = stats
-            if sketching { sketches[i] = sketch }
+            if sketching { sketches.set(i, to: sketch) }
         } else {
             older[d].append(Older(start: start, series: series, stats: stats, sketch: sketch))
         }
