@@ -10,7 +10,7 @@ import Glibc
 
 /// libmosquitto 2.0.11 waits on its socket with select(), which breaks for descriptors ≥ 1024:
 /// however many rollup files a backlog spans, the daemon must still reconnect and go on.
-@Suite(.serialized, .timeLimit(.minutes(2))) struct ManyFilesTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct ManyFilesTests {
     /// Open descriptors of process `pid`.
     func openDescriptors(_ pid: pid_t) -> Int {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
@@ -35,7 +35,15 @@ import Glibc
             "-c", "mosquitto_pub -h 127.0.0.1 -p \(broker.port) -q 1 -t vn/danang/gauge/telemetry -l < '\(file)'"])
         // 1,200 files created and synced: slow on a disk that other tests keep busy.
         #expect(await waitForReceived(400, dataDir: data, timeout: .seconds(60)), "log:\n\(daemon.logText)")
-        let files = FileSystem.files(below: data + "/rollups").count
+        // Received is not yet written: the aggregator writes the closed windows after it (and
+        // a loaded machine can hold it back), so wait for the files themselves.
+        var files = 0
+        let written = ContinuousClock.now + .seconds(60)
+        repeat {
+            files = FileSystem.files(below: data + "/rollups").count
+            if files > 1_000 { break }
+            try await Task.sleep(for: .milliseconds(200))
+        } while ContinuousClock.now < written
         #expect(files > 1_000, "\(files) rollup files")
         #expect(openDescriptors(daemon.pid) < 512, "descriptors stay far below select()'s 1024")
 
